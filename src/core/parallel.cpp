@@ -1,0 +1,179 @@
+#include "hwnas/core/parallel.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hwnas {
+namespace {
+
+thread_local bool inside_parallel_region = false;
+
+int default_thread_count() {
+  if (const char* env = std::getenv("HWNAS_NUM_THREADS")) {
+    try {
+      const int n = std::stoi(env);
+      if (n > 0) return n;
+    } catch (const std::exception&) {
+      // An unreadable value falls back to the hardware count below.
+    }
+  }
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+/// Persistent workers that execute one parallel_for at a time. A second caller
+/// arriving while a loop runs (e.g. from a user's own threads) runs its loop
+/// serially instead of waiting.
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads) { start(threads); }
+  ~ThreadPool() { stop(); }
+
+  int size() const { return threads_; }
+
+  void resize(int threads) {
+    std::lock_guard busy(busy_);
+    stop();
+    start(threads);
+  }
+
+  void run(std::int64_t begin, std::int64_t end, std::int64_t grain,
+           const std::function<void(std::int64_t, std::int64_t)>& body) {
+    if (end <= begin) return;
+    const std::int64_t span = end - begin;
+    const std::int64_t max_chunks = (span + std::max<std::int64_t>(grain, 1) - 1) / std::max<std::int64_t>(grain, 1);
+    const std::int64_t chunks = std::min<std::int64_t>(threads_, max_chunks);
+    std::unique_lock busy(busy_, std::try_to_lock);
+    if (chunks <= 1 || inside_parallel_region || !busy.owns_lock()) {
+      run_serially(begin, end, body);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      body_ = &body;
+      begin_ = begin;
+      end_ = end;
+      chunks_ = chunks;
+      next_chunk_ = 0;
+      pending_ = chunks;
+      error_ = nullptr;
+      ++generation_;
+    }
+    wake_.notify_all();
+    work();
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return pending_ == 0; });
+    body_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static void run_serially(std::int64_t begin, std::int64_t end,
+                           const std::function<void(std::int64_t, std::int64_t)>& body) {
+    const bool was_inside = inside_parallel_region;
+    inside_parallel_region = true;
+    try {
+      body(begin, end);
+    } catch (...) {
+      inside_parallel_region = was_inside;
+      throw;
+    }
+    inside_parallel_region = was_inside;
+  }
+
+  void start(int threads) {
+    threads_ = std::max(1, threads);
+    quit_ = false;
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      quit_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  void worker_loop() {
+    inside_parallel_region = true;
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+      }
+      work();
+    }
+  }
+
+  /// Claims chunks of the current loop until none are left.
+  void work() {
+    const bool was_inside = inside_parallel_region;
+    inside_parallel_region = true;
+    for (;;) {
+      std::int64_t chunk = 0;
+      {
+        std::lock_guard lock(mutex_);
+        if (body_ == nullptr || next_chunk_ >= chunks_) break;
+        chunk = next_chunk_++;
+      }
+      const std::int64_t span = end_ - begin_;
+      const std::int64_t lo = begin_ + span * chunk / chunks_;
+      const std::int64_t hi = begin_ + span * (chunk + 1) / chunks_;
+      std::exception_ptr error;
+      try {
+        (*body_)(lo, hi);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::lock_guard lock(mutex_);
+      if (error && !error_) error_ = error;
+      if (--pending_ == 0) done_.notify_all();
+    }
+    inside_parallel_region = was_inside;
+  }
+
+  int threads_ = 1;
+  std::vector<std::thread> workers_;
+  std::mutex busy_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  const std::function<void(std::int64_t, std::int64_t)>* body_ = nullptr;
+  std::int64_t begin_ = 0, end_ = 0, chunks_ = 0, next_chunk_ = 0, pending_ = 0;
+  std::uint64_t generation_ = 0;
+  std::exception_ptr error_;
+  bool quit_ = false;
+};
+
+ThreadPool& pool() {
+  static ThreadPool instance(default_thread_count());
+  return instance;
+}
+
+}  // namespace
+
+int num_threads() { return pool().size(); }
+
+void set_num_threads(int n) {
+  const int wanted = n > 0 ? n : default_thread_count();
+  if (wanted != pool().size()) pool().resize(wanted);
+}
+
+void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
+                  const std::function<void(std::int64_t, std::int64_t)>& body) {
+  pool().run(begin, end, grain, body);
+}
+
+}  // namespace hwnas
