@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -21,11 +23,37 @@ namespace hwnas {
 template <class T>
 concept Scalar = std::same_as<T, float> || std::same_as<T, double>;
 
+namespace detail {
+
+/// Aligned allocation whose value-less construction leaves elements unset, so
+/// a kernel's output buffer is not zero-filled just to be overwritten.
+template <class T>
+struct UninitialisedAllocator : Eigen::aligned_allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <class U>
+  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+}  // namespace detail
+
 template <Scalar T>
 class BasicTensor {
  public:
   using value_type = T;
-  using Storage = std::vector<T, Eigen::aligned_allocator<T>>;
+  using Storage = std::vector<T, detail::UninitialisedAllocator<T>>;
   using ArrayMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Aligned16>;
   using ConstArrayMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Aligned16>;
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -44,6 +72,14 @@ class BasicTensor {
   }
   BasicTensor(Shape shape, std::initializer_list<T> values)
       : BasicTensor(std::move(shape), std::span<const T>(values.begin(), values.size())) {}
+
+  /// A tensor whose elements are unspecified: for outputs a kernel overwrites entirely.
+  static BasicTensor uninitialized(Shape shape) {
+    BasicTensor t;
+    t.data_.resize(static_cast<std::size_t>(shape.numel()));
+    t.shape_ = std::move(shape);
+    return t;
+  }
 
   /// A rank-0 tensor holding one value.
   static BasicTensor scalar(T value) { return BasicTensor(Shape{}, value); }
