@@ -31,7 +31,7 @@ struct GradcheckOptions {
   double rel_tol = 1e-5;
   std::uint64_t seed = 7;
   /// Inputs whose gradient is not checked (e.g. integer-like or non-differentiable ones).
-  std::vector<std::size_t> skip;
+  std::vector<std::size_t> skip{};
 };
 
 /// Expects the autograd gradient of `f` with respect to each input to match central differences.

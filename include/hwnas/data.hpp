@@ -1,0 +1,5 @@
+#pragma once
+/// \file
+/// Umbrella header for datasets.
+
+#include "hwnas/data/idx.hpp"

@@ -1,0 +1,9 @@
+#pragma once
+/// \file
+/// The one header users include: everything hwnas offers.
+
+#include "hwnas/core.hpp"
+#include "hwnas/data.hpp"
+#include "hwnas/nn.hpp"
+#include "hwnas/optim.hpp"
+#include "hwnas/version.hpp"

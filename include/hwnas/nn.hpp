@@ -1,0 +1,17 @@
+#pragma once
+/// \file
+/// Umbrella header for the layers: modules, init, state save/load.
+
+#include "hwnas/nn/activation.hpp"
+#include "hwnas/nn/batch_norm.hpp"
+#include "hwnas/nn/conv.hpp"
+#include "hwnas/nn/dropout.hpp"
+#include "hwnas/nn/flatten.hpp"
+#include "hwnas/nn/init.hpp"
+#include "hwnas/nn/linear.hpp"
+#include "hwnas/nn/module.hpp"
+#include "hwnas/nn/pool.hpp"
+#include "hwnas/nn/sequential.hpp"
+#include "hwnas/nn/squeeze_excite.hpp"
+#include "hwnas/nn/state.hpp"
+#include "hwnas/nn/stateless.hpp"
