@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 
+#include "hwnas/core/buffer_cache.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/shape.hpp"
 
@@ -25,17 +26,19 @@ concept Scalar = std::same_as<T, float> || std::same_as<T, double>;
 
 namespace detail {
 
-/// Aligned allocation whose value-less construction leaves elements unset, so
-/// a kernel's output buffer is not zero-filled just to be overwritten.
+/// Tensor storage: 64-byte aligned blocks from the buffer cache, and
+/// value-less construction that leaves elements unset, so a kernel's output
+/// buffer is not zero-filled just to be overwritten.
 template <class T>
-struct UninitialisedAllocator : Eigen::aligned_allocator<T> {
+struct TensorAllocator {
+  using value_type = T;
+
+  TensorAllocator() = default;
   template <class U>
-  struct rebind {
-    using other = UninitialisedAllocator<U>;
-  };
-  UninitialisedAllocator() = default;
-  template <class U>
-  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+  TensorAllocator(const TensorAllocator<U>&) noexcept {}
+
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_buffer(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { free_buffer(p, n * sizeof(T)); }
 
   template <class U>
   void construct(U* p) noexcept {
@@ -45,6 +48,11 @@ struct UninitialisedAllocator : Eigen::aligned_allocator<T> {
   void construct(U* p, Args&&... args) {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
+
+  template <class U>
+  friend bool operator==(const TensorAllocator&, const TensorAllocator<U>&) noexcept {
+    return true;
+  }
 };
 
 }  // namespace detail
@@ -53,12 +61,12 @@ template <Scalar T>
 class BasicTensor {
  public:
   using value_type = T;
-  using Storage = std::vector<T, detail::UninitialisedAllocator<T>>;
-  using ArrayMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Aligned16>;
-  using ConstArrayMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Aligned16>;
+  using Storage = std::vector<T, detail::TensorAllocator<T>>;
+  using ArrayMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Aligned64>;
+  using ConstArrayMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Aligned64>;
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using MatrixMap = Eigen::Map<Matrix, Eigen::Aligned16>;
-  using ConstMatrixMap = Eigen::Map<const Matrix, Eigen::Aligned16>;
+  using MatrixMap = Eigen::Map<Matrix, Eigen::Aligned64>;
+  using ConstMatrixMap = Eigen::Map<const Matrix, Eigen::Aligned64>;
 
   /// An empty tensor (rank 1, no elements) that holds nothing yet.
   BasicTensor() : shape_{0} {}

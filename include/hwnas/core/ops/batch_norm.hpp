@@ -79,7 +79,7 @@ BasicVariable<T> batch_norm2d(const BasicVariable<T>& x, const BasicVariable<T>&
   BasicTensor<T> inv_std(channels);
   inv_std.array() = ((options.training_ ? variance : running_var).array() + static_cast<T>(options.eps_)).rsqrt();
 
-  BasicTensor<T> out(x.shape());
+  auto out = BasicTensor<T>::uninitialized(x.shape());
   detail::batch_norm_forward(x.value(), mean, inv_std, gamma ? &gamma.value() : nullptr,
                              beta ? &beta.value() : nullptr, out);
   const bool batch_statistics = options.training_;

@@ -19,9 +19,9 @@ BasicVariable<T> dropout(const BasicVariable<T>& x, double p, Rng& rng, bool tra
   HWNAS_CHECK_CONFIG(p >= 0.0 && p < 1.0, "dropout: probability must be in [0, 1), got {}", p);
   if (!training || p == 0.0) return x;
   const T keep_scale = static_cast<T>(1.0 / (1.0 - p));
-  BasicTensor<T> mask(x.shape());
+  auto mask = BasicTensor<T>::uninitialized(x.shape());
   for (T& m : mask.values()) m = rng.uniform() < p ? T{0} : keep_scale;
-  BasicTensor<T> out(x.shape());
+  auto out = BasicTensor<T>::uninitialized(x.shape());
   out.array() = x.value().array() * mask.array();
   return BasicVariable<T>::make_result("dropout", std::move(out), {&x}, [mask = std::move(mask)](auto& node) {
     node.input_grad(0).array() += node.grad.array() * mask.array();

@@ -29,7 +29,7 @@ namespace detail {
 template <Scalar T, class Forward, class Derivative>
 BasicVariable<T> unary_elementwise(const char* op, const BasicVariable<T>& x, Forward forward,
                                    Derivative derivative) {
-  BasicTensor<T> out(x.shape());
+  auto out = BasicTensor<T>::uninitialized(x.shape());
   out.array() = x.value().array().unaryExpr(forward);
   return BasicVariable<T>::make_result(op, std::move(out), {&x}, [derivative](auto& node) {
     node.input_grad(0).array() +=
@@ -43,7 +43,7 @@ template <Scalar T, class Forward, class DerivativeA, class DerivativeB>
 BasicVariable<T> binary_elementwise(const char* op, const BasicVariable<T>& a, const BasicVariable<T>& b,
                                     Forward forward, DerivativeA d_da, DerivativeB d_db) {
   check_same_shape(op, a, b);
-  BasicTensor<T> out(a.shape());
+  auto out = BasicTensor<T>::uninitialized(a.shape());
   out.array() = a.value().array().binaryExpr(b.value().array(), forward);
   return BasicVariable<T>::make_result(op, std::move(out), {&a, &b}, [d_da, d_db](auto& node) {
     const auto av = node.input_value(0).array();
@@ -94,7 +94,7 @@ template <Scalar T>
 BasicVariable<T> scale(const BasicVariable<T>& x, const BasicVariable<T>& s) {
   HWNAS_CHECK_SHAPE(s.numel() == 1, "scale: the factor must have one element, got shape {} (input {})", s.shape(),
                     x.shape());
-  BasicTensor<T> out(x.shape());
+  auto out = BasicTensor<T>::uninitialized(x.shape());
   out.array() = x.value().array() * s.item();
   return BasicVariable<T>::make_result("scale", std::move(out), {&x, &s}, [](auto& node) {
     const BasicTensor<T>& xv = node.input_value(0);
@@ -166,7 +166,7 @@ BasicVariable<T> channel_mul(const BasicVariable<T>& x, const BasicVariable<T>& 
                     "channel_mul: scales of shape {} do not fit input {} (expected [{}, {}, 1, 1])", s.shape(),
                     x.shape(), x.size(0), x.size(1));
   const std::int64_t planes = x.size(0) * x.size(1);
-  BasicTensor<T> out(x.shape());
+  auto out = BasicTensor<T>::uninitialized(x.shape());
   if (planes > 0 && out.numel() > 0) {
     out.matrix(planes).array() = x.value().matrix(planes).array().colwise() * s.value().array();
   }

@@ -29,7 +29,7 @@ inline void check_nonempty_batch(const char* op, const Shape& shape) {
 /// Row-wise log-softmax of x / temperature for x of shape [N, K].
 template <Scalar T>
 BasicTensor<T> log_softmax_rows(const BasicTensor<T>& x, double temperature = 1.0) {
-  BasicTensor<T> out(x.shape());
+  auto out = BasicTensor<T>::uninitialized(x.shape());
   const std::int64_t rows = x.size(0);
   const std::int64_t cols = x.size(1);
   for (std::int64_t r = 0; r < rows; ++r) {

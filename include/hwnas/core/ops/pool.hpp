@@ -81,7 +81,7 @@ BasicVariable<T> avg_pool2d(const BasicVariable<T>& x, const Pool2dOptions& opti
   const detail::PoolGeometry geometry = detail::pool2d_geometry("avg_pool2d", x.shape(), options);
   const detail::PoolWindow window = geometry.window;
   const bool include_pad = options.count_include_pad_;
-  BasicTensor<T> out(geometry.out_shape);
+  auto out = BasicTensor<T>::uninitialized(geometry.out_shape);
   detail::avg_pool2d_forward(x.value(), window, include_pad, out);
   return BasicVariable<T>::make_result("avg_pool2d", std::move(out), {&x}, [window, include_pad](auto& node) {
     detail::avg_pool2d_backward(node.grad, window, include_pad, node.input_grad(0));
@@ -94,7 +94,7 @@ BasicVariable<T> avg_pool2d(const BasicVariable<T>& x, const Pool2dOptions& opti
 template <Scalar T>
 BasicVariable<T> max_pool2d(const BasicVariable<T>& x, const Pool2dOptions& options) {
   const detail::PoolGeometry geometry = detail::pool2d_geometry("max_pool2d", x.shape(), options);
-  BasicTensor<T> out(geometry.out_shape);
+  auto out = BasicTensor<T>::uninitialized(geometry.out_shape);
   std::vector<std::int64_t> argmax;
   detail::max_pool2d_forward(x.value(), geometry.window, out, argmax);
   return BasicVariable<T>::make_result("max_pool2d", std::move(out), {&x}, [argmax = std::move(argmax)](auto& node) {
@@ -107,7 +107,7 @@ template <Scalar T>
 BasicVariable<T> global_avg_pool2d(const BasicVariable<T>& x) {
   HWNAS_CHECK_SHAPE(x.dim() == 4, "global_avg_pool2d: expected NCHW input, got {}", x.shape());
   HWNAS_CHECK_SHAPE(x.size(2) > 0 && x.size(3) > 0, "global_avg_pool2d: input {} has an empty plane", x.shape());
-  BasicTensor<T> out(Shape{x.size(0), x.size(1), 1, 1});
+  auto out = BasicTensor<T>::uninitialized(Shape{x.size(0), x.size(1), 1, 1});
   detail::global_avg_pool2d_forward(x.value(), out);
   return BasicVariable<T>::make_result("global_avg_pool2d", std::move(out), {&x}, [](auto& node) {
     detail::global_avg_pool2d_backward(node.grad, node.input_grad(0));

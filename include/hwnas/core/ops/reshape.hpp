@@ -94,7 +94,7 @@ BasicVariable<T> concat_channels(std::span<const BasicVariable<T>> xs) {
   }
   const std::int64_t batch = first[0];
   const std::int64_t plane = first[2] * first[3];
-  BasicTensor<T> out(Shape{batch, total, first[2], first[3]});
+  auto out = BasicTensor<T>::uninitialized(Shape{batch, total, first[2], first[3]});
   for (std::size_t i = 0; i < xs.size(); ++i) {
     detail::move_axis_slab<false>(xs[i].value().data(), channels[i], 0, out.data(), total, offsets[i], batch,
                                   channels[i], plane);

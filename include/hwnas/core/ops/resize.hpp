@@ -22,7 +22,7 @@ BasicVariable<T> resize_bilinear(const BasicVariable<T>& x, std::int64_t out_h, 
   HWNAS_CHECK_SHAPE(x.size(2) > 0 && x.size(3) > 0, "resize_bilinear: input {} has an empty plane", x.shape());
   HWNAS_CHECK_CONFIG(out_h > 0 && out_w > 0, "resize_bilinear: output size must be positive, got {}x{} for input {}",
                      out_h, out_w, x.shape());
-  BasicTensor<T> out(Shape{x.size(0), x.size(1), out_h, out_w});
+  auto out = BasicTensor<T>::uninitialized(Shape{x.size(0), x.size(1), out_h, out_w});
   detail::resize_bilinear_forward(x.value(), out);
   return BasicVariable<T>::make_result("resize_bilinear", std::move(out), {&x}, [](auto& node) {
     detail::resize_bilinear_backward(node.grad, node.input_grad(0));

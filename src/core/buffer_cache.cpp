@@ -1,0 +1,128 @@
+#include "hwnas/core/buffer_cache.hpp"
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace hwnas {
+namespace {
+
+constexpr std::size_t kAlignment = 64;
+// Smaller blocks are served well by the system allocator's own free lists.
+constexpr std::size_t kSmallestCached = 64 * 1024;
+
+std::size_t default_limit() {
+  constexpr std::size_t mib = 1024 * 1024;
+  if (const char* env = std::getenv("HWNAS_BUFFER_CACHE_MB")) {
+    try {
+      return static_cast<std::size_t>(std::stoull(env)) * mib;
+    } catch (const std::exception&) {
+      // An unreadable value keeps the default below.
+    }
+  }
+  return 256 * mib;
+}
+
+class BufferCache {
+ public:
+  void* take(std::size_t bytes) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = free_.find(bytes);
+      if (it != free_.end() && !it->second.empty()) {
+        void* block = it->second.back();
+        it->second.pop_back();
+        held_ -= bytes;
+        return block;
+      }
+    }
+    return ::operator new(bytes, std::align_val_t{kAlignment});
+  }
+
+  void give(void* block, std::size_t bytes) noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      if (held_ + bytes <= limit_) {
+        try {
+          free_[bytes].push_back(block);
+          held_ += bytes;
+          return;
+        } catch (const std::bad_alloc&) {
+          // No room to remember the block: free it instead.
+        }
+      }
+    }
+    ::operator delete(block, std::align_val_t{kAlignment});
+  }
+
+  void set_limit(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    limit_ = bytes;
+    trim_to(limit_);
+  }
+  std::size_t limit() {
+    std::lock_guard lock(mutex_);
+    return limit_;
+  }
+  std::size_t held() {
+    std::lock_guard lock(mutex_);
+    return held_;
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    trim_to(0);
+  }
+
+ private:
+  void trim_to(std::size_t target) {
+    for (auto it = free_.begin(); it != free_.end() && held_ > target;) {
+      auto& blocks = it->second;
+      while (!blocks.empty() && held_ > target) {
+        ::operator delete(blocks.back(), std::align_val_t{kAlignment});
+        blocks.pop_back();
+        held_ -= it->first;
+      }
+      it = blocks.empty() ? free_.erase(it) : std::next(it);
+    }
+  }
+
+  std::mutex mutex_;
+  std::unordered_map<std::size_t, std::vector<void*>> free_;
+  std::size_t held_ = 0;
+  std::size_t limit_ = default_limit();
+};
+
+BufferCache& cache() {
+  // Never destroyed: tensors in static storage may be freed after main returns.
+  static auto* instance = new BufferCache;
+  return *instance;
+}
+
+}  // namespace
+
+void set_buffer_cache_limit(std::size_t bytes) { cache().set_limit(bytes); }
+std::size_t buffer_cache_limit() { return cache().limit(); }
+std::size_t cached_buffer_bytes() { return cache().held(); }
+void release_cached_buffers() { cache().release(); }
+
+namespace detail {
+
+void* allocate_buffer(std::size_t bytes) {
+  if (bytes < kSmallestCached) return ::operator new(bytes, std::align_val_t{kAlignment});
+  return cache().take(bytes);
+}
+
+void free_buffer(void* block, std::size_t bytes) noexcept {
+  if (block == nullptr) return;
+  if (bytes < kSmallestCached) {
+    ::operator delete(block, std::align_val_t{kAlignment});
+    return;
+  }
+  cache().give(block, bytes);
+}
+
+}  // namespace detail
+}  // namespace hwnas
