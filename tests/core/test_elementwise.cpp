@@ -6,6 +6,7 @@
 #include "hwnas/core/ops/dropout.hpp"
 #include "hwnas/core/ops/elementwise.hpp"
 #include "hwnas/core/ops/reduce.hpp"
+#include "support/expect.hpp"
 #include "support/gradcheck.hpp"
 
 namespace hwnas {
@@ -37,21 +38,6 @@ TensorD grad_at(F f, std::initializer_list<double> points) {
 template <class F>
 TensorD value_at(F f, std::initializer_list<double> points) {
   return f(VariableD(TensorD({static_cast<std::int64_t>(points.size())}, points))).value();
-}
-
-void expect_tensor_near(const TensorD& actual, const TensorD& expected, double tol = 1e-12) {
-  ASSERT_EQ(actual.shape(), expected.shape());
-  for (std::int64_t i = 0; i < actual.numel(); ++i) EXPECT_NEAR(actual[i], expected[i], tol) << "element " << i;
-}
-
-template <class F>
-void expect_shape_error(F f, const char* message) {
-  try {
-    f();
-    FAIL() << "expected ShapeError";
-  } catch (const ShapeError& e) {
-    EXPECT_STREQ(e.what(), message);
-  }
 }
 
 // ---------------------------------------------------------------- arithmetic
@@ -103,16 +89,16 @@ TEST(Gradcheck, ScaleByVariableReachesBoth) {
 TEST(Elementwise, ScaleByVariableNeedsOneElement) {
   VariableD x(TensorD({2, 3}), true);
   VariableD s(TensorD({2}), true);
-  expect_shape_error([&] { (void)scale(x, s); },
+  testing::expect_error_message<ShapeError>([&] { (void)scale(x, s); },
                      "scale: the factor must have one element, got shape [2] (input [2, 3])");
 }
 
 TEST(Elementwise, BinaryOpsCheckShapes) {
   VariableD a(TensorD({2, 3}), true);
   VariableD b(TensorD({3, 2}), true);
-  expect_shape_error([&] { (void)add(a, b); }, "add: shapes [2, 3] and [3, 2] differ");
-  expect_shape_error([&] { (void)sub(a, b); }, "sub: shapes [2, 3] and [3, 2] differ");
-  expect_shape_error([&] { (void)mul(a, b); }, "mul: shapes [2, 3] and [3, 2] differ");
+  testing::expect_error_message<ShapeError>([&] { (void)add(a, b); }, "add: shapes [2, 3] and [3, 2] differ");
+  testing::expect_error_message<ShapeError>([&] { (void)sub(a, b); }, "sub: shapes [2, 3] and [3, 2] differ");
+  testing::expect_error_message<ShapeError>([&] { (void)mul(a, b); }, "mul: shapes [2, 3] and [3, 2] differ");
 }
 
 // --------------------------------------------------------------- activations
@@ -122,24 +108,24 @@ TEST(Activations, ForwardValues) {
   const auto hswish_fn = [](const VariableD& x) { return hswish(x); };
   const auto hsigmoid_fn = [](const VariableD& x) { return hsigmoid(x); };
   const auto sigmoid_fn = [](const VariableD& x) { return sigmoid(x); };
-  expect_tensor_near(value_at(relu6_fn, {-1.0, 0.0, 2.5, 6.0, 7.0}), TensorD({5}, {0.0, 0.0, 2.5, 6.0, 6.0}));
-  expect_tensor_near(value_at(hswish_fn, {-4.0, -3.0, 0.0, 1.0, 3.0, 5.0}),
+  testing::expect_tensors_near(value_at(relu6_fn, {-1.0, 0.0, 2.5, 6.0, 7.0}), TensorD({5}, {0.0, 0.0, 2.5, 6.0, 6.0}));
+  testing::expect_tensors_near(value_at(hswish_fn, {-4.0, -3.0, 0.0, 1.0, 3.0, 5.0}),
                      TensorD({6}, {0.0, 0.0, 0.0, 4.0 / 6.0, 3.0, 5.0}));
-  expect_tensor_near(value_at(hsigmoid_fn, {-4.0, -3.0, 0.0, 1.5, 3.0, 5.0}),
+  testing::expect_tensors_near(value_at(hsigmoid_fn, {-4.0, -3.0, 0.0, 1.5, 3.0, 5.0}),
                      TensorD({6}, {0.0, 0.0, 0.5, 0.75, 1.0, 1.0}));
-  expect_tensor_near(value_at(sigmoid_fn, {0.0, 2.0, -2.0, 1000.0, -1000.0}),
+  testing::expect_tensors_near(value_at(sigmoid_fn, {0.0, 2.0, -2.0, 1000.0, -1000.0}),
                      TensorD({5}, {0.5, 1.0 / (1.0 + std::exp(-2.0)), 1.0 / (1.0 + std::exp(2.0)), 1.0, 0.0}));
 }
 
 TEST(Activations, KinkConventionsMatchPyTorch) {
-  expect_tensor_near(grad_at([](const VariableD& x) { return relu(x); }, {-1.0, 0.0, 1.0}),
+  testing::expect_tensors_near(grad_at([](const VariableD& x) { return relu(x); }, {-1.0, 0.0, 1.0}),
                      TensorD({3}, {0.0, 0.0, 1.0}));
-  expect_tensor_near(grad_at([](const VariableD& x) { return relu6(x); }, {-1.0, 0.0, 3.0, 6.0, 7.0}),
+  testing::expect_tensors_near(grad_at([](const VariableD& x) { return relu6(x); }, {-1.0, 0.0, 3.0, 6.0, 7.0}),
                      TensorD({5}, {0.0, 0.0, 1.0, 0.0, 0.0}));
-  expect_tensor_near(grad_at([](const VariableD& x) { return hsigmoid(x); }, {-4.0, -3.0, 0.0, 3.0, 4.0}),
+  testing::expect_tensors_near(grad_at([](const VariableD& x) { return hsigmoid(x); }, {-4.0, -3.0, 0.0, 3.0, 4.0}),
                      TensorD({5}, {0.0, 0.0, 1.0 / 6.0, 0.0, 0.0}));
   // hswish: 0 for x <= -3, (2x + 3) / 6 strictly inside, 1 for x >= 3.
-  expect_tensor_near(grad_at([](const VariableD& x) { return hswish(x); }, {-4.0, -3.0, -1.5, 0.0, 1.5, 3.0, 4.0}),
+  testing::expect_tensors_near(grad_at([](const VariableD& x) { return hswish(x); }, {-4.0, -3.0, -1.5, 0.0, 1.5, 3.0, 4.0}),
                      TensorD({7}, {0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0}));
 }
 
@@ -178,11 +164,11 @@ TEST(Gradcheck, ChannelMulReachesBoth) {
 
 TEST(ChannelMul, ChecksShapes) {
   VariableD x(TensorD({2, 3, 4, 4}), true);
-  expect_shape_error([&] { (void)channel_mul(x, VariableD(TensorD({2, 4, 1, 1}))); },
+  testing::expect_error_message<ShapeError>([&] { (void)channel_mul(x, VariableD(TensorD({2, 4, 1, 1}))); },
                      "channel_mul: scales of shape [2, 4, 1, 1] do not fit input [2, 3, 4, 4] (expected [2, 3, 1, 1])");
-  expect_shape_error([&] { (void)channel_mul(x, VariableD(TensorD({2, 3}))); },
+  testing::expect_error_message<ShapeError>([&] { (void)channel_mul(x, VariableD(TensorD({2, 3}))); },
                      "channel_mul: scales of shape [2, 3] do not fit input [2, 3, 4, 4] (expected [2, 3, 1, 1])");
-  expect_shape_error([&] { (void)channel_mul(VariableD(TensorD({2, 3})), VariableD(TensorD({2, 3, 1, 1}))); },
+  testing::expect_error_message<ShapeError>([&] { (void)channel_mul(VariableD(TensorD({2, 3})), VariableD(TensorD({2, 3, 1, 1}))); },
                      "channel_mul: expected NCHW input, got [2, 3]");
 }
 
@@ -206,7 +192,7 @@ TEST(Reduce, FloatSumAccumulatesInDouble) {
 }
 
 TEST(Reduce, MeanOfEmptyIsAnError) {
-  expect_shape_error([] { (void)mean(VariableD(TensorD({2, 0}))); }, "mean: the tensor of shape [2, 0] has no elements");
+  testing::expect_error_message<ShapeError>([] { (void)mean(VariableD(TensorD({2, 0}))); }, "mean: the tensor of shape [2, 0] has no elements");
 }
 
 TEST(Gradcheck, SumAndMean) {

@@ -9,6 +9,7 @@
 
 #include "hwnas/core/ops/pool.hpp"
 #include "hwnas/core/parallel.hpp"
+#include "support/expect.hpp"
 #include "support/gradcheck.hpp"
 
 namespace hwnas {
@@ -57,11 +58,6 @@ TensorD naive_pool(const TensorD& x, std::int64_t k, std::int64_t s, std::int64_
   return y;
 }
 
-void expect_tensors_near(const TensorD& actual, const TensorD& expected, double tol) {
-  ASSERT_EQ(actual.shape(), expected.shape());
-  for (std::int64_t i = 0; i < actual.numel(); ++i) EXPECT_NEAR(actual[i], expected[i], tol) << "element " << i;
-}
-
 TensorD iota_4x4() {
   TensorD x({1, 1, 4, 4});
   std::iota(x.values().begin(), x.values().end(), 1.0);
@@ -93,9 +89,9 @@ TEST(AvgPool2d, MatchesNaiveLoops) {
   const TensorD x = random_tensor({2, 3, 7, 6}, rng);
   for (const auto& [k, s, p] : std::vector<std::array<std::int64_t, 3>>{{3, 1, 1}, {3, 2, 1}, {2, 2, 0}, {5, 3, 2}}) {
     const auto options = Pool2dOptions{}.kernel(k).stride(s).padding(p);
-    expect_tensors_near(avg_pool2d(VariableD(x), options).value(), naive_pool(x, k, s, p, Reduce::average_with_pad),
+    testing::expect_tensors_near(avg_pool2d(VariableD(x), options).value(), naive_pool(x, k, s, p, Reduce::average_with_pad),
                         1e-12);
-    expect_tensors_near(avg_pool2d(VariableD(x), Pool2dOptions(options).count_include_pad(false)).value(),
+    testing::expect_tensors_near(avg_pool2d(VariableD(x), Pool2dOptions(options).count_include_pad(false)).value(),
                         naive_pool(x, k, s, p, Reduce::average_without_pad), 1e-12);
   }
 }
@@ -123,7 +119,7 @@ TEST(MaxPool2d, MatchesNaiveLoops) {
   Rng rng(3);
   const TensorD x = random_tensor({2, 2, 7, 6}, rng);
   for (const auto& [k, s, p] : std::vector<std::array<std::int64_t, 3>>{{3, 1, 1}, {3, 2, 1}, {2, 2, 0}, {4, 3, 2}}) {
-    expect_tensors_near(max_pool2d(VariableD(x), Pool2dOptions{}.kernel(k).stride(s).padding(p)).value(),
+    testing::expect_tensors_near(max_pool2d(VariableD(x), Pool2dOptions{}.kernel(k).stride(s).padding(p)).value(),
                         naive_pool(x, k, s, p, Reduce::maximum), 0.0);
   }
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "hwnas/core/ops/reshape.hpp"
+#include "support/expect.hpp"
 #include "support/gradcheck.hpp"
 
 namespace hwnas {
@@ -20,16 +21,6 @@ TensorD iota(const Shape& shape) {
   return t;
 }
 
-template <class F>
-void expect_shape_error(F f, const char* message) {
-  try {
-    f();
-    FAIL() << "expected ShapeError";
-  } catch (const ShapeError& e) {
-    EXPECT_STREQ(e.what(), message);
-  }
-}
-
 // -------------------------------------------------------- reshape and flatten
 
 TEST(Reshape, KeepsRowMajorOrder) {
@@ -40,7 +31,7 @@ TEST(Reshape, KeepsRowMajorOrder) {
 }
 
 TEST(Reshape, ElementCountMustMatch) {
-  expect_shape_error([] { (void)reshape(VariableD(TensorD({2, 3})), Shape{4, 2}); },
+  testing::expect_error_message<ShapeError>([] { (void)reshape(VariableD(TensorD({2, 3})), Shape{4, 2}); },
                      "reshape: cannot reshape [2, 3] (6 elements) to [4, 2] (8 elements)");
 }
 
@@ -48,7 +39,7 @@ TEST(Flatten, KeepsTheBatchAxis) {
   EXPECT_EQ(flatten(VariableD(TensorD({2, 3, 4, 5}))).shape(), Shape({2, 60}));
   EXPECT_EQ(flatten(VariableD(TensorD({3}))).shape(), Shape({3, 1}));
   EXPECT_EQ(flatten(VariableD(TensorD({0, 3, 2}))).shape(), Shape({0, 6}));
-  expect_shape_error([] { (void)flatten(VariableD(TensorD::scalar(1.0))); },
+  testing::expect_error_message<ShapeError>([] { (void)flatten(VariableD(TensorD::scalar(1.0))); },
                      "flatten: needs at least one dimension, got shape []");
 }
 
@@ -91,7 +82,7 @@ TEST(ConcatChannels, ChecksShapes) {
   const VariableD a(TensorD({2, 1, 3, 3}));
   const auto expect_mismatch = [&](const Shape& other, const char* message) {
     const std::vector<VariableD> xs{a, VariableD(TensorD(other))};
-    expect_shape_error([&] { (void)concat_channels(xs); }, message);
+    testing::expect_error_message<ShapeError>([&] { (void)concat_channels(xs); }, message);
   };
   expect_mismatch({3, 1, 3, 3}, "concat_channels: input 1 of shape [3, 1, 3, 3] does not match input 0 of shape "
                                 "[2, 1, 3, 3] in N, H and W");
@@ -101,9 +92,9 @@ TEST(ConcatChannels, ChecksShapes) {
                                 "[2, 1, 3, 3] in N, H and W");
   expect_mismatch({2, 9}, "concat_channels: input 1 of shape [2, 9] does not match input 0 of shape "
                           "[2, 1, 3, 3] in N, H and W");
-  expect_shape_error([] { (void)concat_channels(std::vector<VariableD>{VariableD(TensorD({2, 3}))}); },
+  testing::expect_error_message<ShapeError>([] { (void)concat_channels(std::vector<VariableD>{VariableD(TensorD({2, 3}))}); },
                      "concat_channels: expected NCHW inputs, input 0 has shape [2, 3]");
-  expect_shape_error([] { (void)concat_channels(std::vector<VariableD>{}); },
+  testing::expect_error_message<ShapeError>([] { (void)concat_channels(std::vector<VariableD>{}); },
                      "concat_channels: needs at least one input");
 }
 
@@ -153,17 +144,17 @@ TEST(Gradcheck, NarrowEveryAxisOfEveryRank) {
 
 TEST(Narrow, BadRangesAreErrors) {
   const VariableD x(TensorD({2, 3, 4}));
-  expect_shape_error([&] { (void)narrow(x, 3, 0, 1); }, "narrow: axis 3 out of range for shape [2, 3, 4]");
-  expect_shape_error([&] { (void)narrow(x, -4, 0, 1); }, "narrow: axis -4 out of range for shape [2, 3, 4]");
-  expect_shape_error([&] { (void)narrow(x, 1, -1, 2); },
+  testing::expect_error_message<ShapeError>([&] { (void)narrow(x, 3, 0, 1); }, "narrow: axis 3 out of range for shape [2, 3, 4]");
+  testing::expect_error_message<ShapeError>([&] { (void)narrow(x, -4, 0, 1); }, "narrow: axis -4 out of range for shape [2, 3, 4]");
+  testing::expect_error_message<ShapeError>([&] { (void)narrow(x, 1, -1, 2); },
                      "narrow: range start -1 length 2 out of bounds for axis 1 of size 3 in shape [2, 3, 4]");
-  expect_shape_error([&] { (void)narrow(x, 1, 0, -1); },
+  testing::expect_error_message<ShapeError>([&] { (void)narrow(x, 1, 0, -1); },
                      "narrow: range start 0 length -1 out of bounds for axis 1 of size 3 in shape [2, 3, 4]");
-  expect_shape_error([&] { (void)narrow(x, 2, 2, 3); },
+  testing::expect_error_message<ShapeError>([&] { (void)narrow(x, 2, 2, 3); },
                      "narrow: range start 2 length 3 out of bounds for axis 2 of size 4 in shape [2, 3, 4]");
-  expect_shape_error([&] { (void)narrow(x, 1, 4, 0); },
+  testing::expect_error_message<ShapeError>([&] { (void)narrow(x, 1, 4, 0); },
                      "narrow: range start 4 length 0 out of bounds for axis 1 of size 3 in shape [2, 3, 4]");
-  expect_shape_error([] { (void)narrow(VariableD(TensorD::scalar(1.0)), 0, 0, 1); },
+  testing::expect_error_message<ShapeError>([] { (void)narrow(VariableD(TensorD::scalar(1.0)), 0, 0, 1); },
                      "narrow: axis 0 out of range for shape []");
 }
 

@@ -8,6 +8,7 @@
 
 #include "hwnas/core/ops/resize.hpp"
 #include "hwnas/core/parallel.hpp"
+#include "support/expect.hpp"
 #include "support/gradcheck.hpp"
 
 namespace hwnas {
@@ -38,48 +39,43 @@ TensorD naive_resize(const TensorD& x, std::int64_t out_h, std::int64_t out_w) {
   return y;
 }
 
-void expect_tensors_near(const TensorD& actual, const TensorD& expected, double tol) {
-  ASSERT_EQ(actual.shape(), expected.shape());
-  for (std::int64_t i = 0; i < actual.numel(); ++i) EXPECT_NEAR(actual[i], expected[i], tol) << "element " << i;
-}
-
 TEST(ResizeBilinear, TwoByTwoToFourByFour) {
   const TensorD x({1, 1, 2, 2}, {1.0, 2.0, 3.0, 4.0});
   const TensorD expected({1, 1, 4, 4}, {1.0, 1.25, 1.75, 2.0,  //
                                        1.5, 1.75, 2.25, 2.5,  //
                                        2.5, 2.75, 3.25, 3.5,  //
                                        3.0, 3.25, 3.75, 4.0});
-  expect_tensors_near(resize_bilinear(VariableD(x), 4, 4).value(), expected, 1e-15);
+  testing::expect_tensors_near(resize_bilinear(VariableD(x), 4, 4).value(), expected, 1e-15);
 }
 
 TEST(ResizeBilinear, FourByFourToTwoByTwoAveragesBlocks) {
   TensorD x({1, 1, 4, 4});
   std::iota(x.values().begin(), x.values().end(), 0.0);
-  expect_tensors_near(resize_bilinear(VariableD(x), 2, 2).value(), TensorD({1, 1, 2, 2}, {2.5, 4.5, 10.5, 12.5}),
+  testing::expect_tensors_near(resize_bilinear(VariableD(x), 2, 2).value(), TensorD({1, 1, 2, 2}, {2.5, 4.5, 10.5, 12.5}),
                       1e-15);
 }
 
 TEST(ResizeBilinear, ThreeToTwoAlongOneAxis) {
   const TensorD x({1, 1, 1, 3}, {0.0, 1.0, 2.0});
-  expect_tensors_near(resize_bilinear(VariableD(x), 1, 2).value(), TensorD({1, 1, 1, 2}, {0.25, 1.75}), 1e-15);
+  testing::expect_tensors_near(resize_bilinear(VariableD(x), 1, 2).value(), TensorD({1, 1, 1, 2}, {0.25, 1.75}), 1e-15);
 }
 
 TEST(ResizeBilinear, MatchesDefinitionUpAndDown) {
   Rng rng(1);
   const TensorD x = random_tensor({1, 2, 28, 28}, rng);
   for (std::int64_t size : {20, 24, 32, 7, 57}) {
-    expect_tensors_near(resize_bilinear(VariableD(x), size, size).value(), naive_resize(x, size, size), 1e-12);
+    testing::expect_tensors_near(resize_bilinear(VariableD(x), size, size).value(), naive_resize(x, size, size), 1e-12);
   }
   const TensorD odd = random_tensor({2, 1, 5, 7}, rng);
-  expect_tensors_near(resize_bilinear(VariableD(odd), 3, 9).value(), naive_resize(odd, 3, 9), 1e-12);
-  expect_tensors_near(resize_bilinear(VariableD(odd), 5, 4).value(), naive_resize(odd, 5, 4), 1e-12);
+  testing::expect_tensors_near(resize_bilinear(VariableD(odd), 3, 9).value(), naive_resize(odd, 3, 9), 1e-12);
+  testing::expect_tensors_near(resize_bilinear(VariableD(odd), 5, 4).value(), naive_resize(odd, 5, 4), 1e-12);
 }
 
 TEST(ResizeBilinear, FloatMatchesDouble) {
   Rng rng(2);
   const TensorD x = random_tensor({1, 3, 9, 9}, rng);
   const Tensor y = resize_bilinear(Variable(x.cast<float>()), 13, 6).value();
-  expect_tensors_near(y.cast<double>(), naive_resize(x, 13, 6), 1e-6);
+  testing::expect_tensors_near(y.cast<double>(), naive_resize(x, 13, 6), 1e-6);
 }
 
 TEST(ResizeBilinear, SameSizeIsAnExactCopy) {

@@ -9,6 +9,7 @@
 
 #include "hwnas/core/io.hpp"
 #include "hwnas/data/idx.hpp"
+#include "support/expect.hpp"
 
 namespace hwnas::data {
 namespace {
@@ -48,17 +49,6 @@ class IdxTest : public ::testing::Test {
     return path;
   }
 
-  /// Expects a DataError whose message contains `fragment`.
-  template <class F>
-  static void expect_data_error(F&& f, const std::string& fragment) {
-    try {
-      f();
-      FAIL() << "expected DataError containing '" << fragment << "'";
-    } catch (const DataError& e) {
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-    }
-  }
-
   fs::path dir_;
 };
 
@@ -82,13 +72,13 @@ TEST_F(IdxTest, ImagesAreScaledAndLabelled) {
 }
 
 TEST_F(IdxTest, CorruptFilesAreDataErrors) {
-  expect_data_error([&] { (void)read_idx(plain("m", {1, 2, 8, 1, 0, 0, 0, 1, 5})); }, "bad magic");
-  expect_data_error([&] { (void)read_idx(plain("t", idx_bytes({1}, {0, 0, 0, 0}, 0x0D))); }, "not supported");
-  expect_data_error([&] { (void)read_idx(plain("h", {0, 0, 8, 3, 0, 0})); }, "truncated before the IDX header");
-  expect_data_error([&] { (void)read_idx(plain("d", idx_bytes({4, 2}, {1, 2, 3}))); }, "promises 8 bytes of data, found 3");
-  expect_data_error([&] { (void)read_idx(gzipped("dz", idx_bytes({4, 2}, {1, 2, 3}))); }, "found 3");
-  expect_data_error([&] { (void)read_idx(plain("x", idx_bytes({2}, {1, 2, 3}))); }, "trailing bytes");
-  expect_data_error([&] { (void)read_idx(dir_ / "absent"); }, "no such file");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx(plain("m", {1, 2, 8, 1, 0, 0, 0, 1, 5})); }, "bad magic");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx(plain("t", idx_bytes({1}, {0, 0, 0, 0}, 0x0D))); }, "not supported");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx(plain("h", {0, 0, 8, 3, 0, 0})); }, "truncated before the IDX header");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx(plain("d", idx_bytes({4, 2}, {1, 2, 3}))); }, "promises 8 bytes of data, found 3");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx(gzipped("dz", idx_bytes({4, 2}, {1, 2, 3}))); }, "found 3");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx(plain("x", idx_bytes({2}, {1, 2, 3}))); }, "trailing bytes");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx(dir_ / "absent"); }, "no such file");
 }
 
 TEST_F(IdxTest, TruncatedGzipStreamIsADataError) {
@@ -100,10 +90,10 @@ TEST_F(IdxTest, TruncatedGzipStreamIsADataError) {
 
 TEST_F(IdxTest, InconsistentPairsAreDataErrors) {
   const auto images = plain("i", idx_bytes({2, 1, 1}, {1, 2}));
-  expect_data_error([&] { (void)read_idx_images(images, plain("l3", idx_bytes({3}, {0, 1, 2})), 10); }, "holds 2 images but");
-  expect_data_error([&] { (void)read_idx_images(images, plain("l", idx_bytes({2}, {0, 10})), 10); },
+  testing::expect_error_containing<DataError>([&] { (void)read_idx_images(images, plain("l3", idx_bytes({3}, {0, 1, 2})), 10); }, "holds 2 images but");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx_images(images, plain("l", idx_bytes({2}, {0, 10})), 10); },
                     "label 10 of sample 1 is out of range [0, 10)");
-  expect_data_error([&] { (void)read_idx_images(plain("flat", idx_bytes({2}, {1, 2})), images, 10); }, "expected N x H x W");
+  testing::expect_error_containing<DataError>([&] { (void)read_idx_images(plain("flat", idx_bytes({2}, {1, 2})), images, 10); }, "expected N x H x W");
 }
 
 TEST_F(IdxTest, FashionMnistDirectoryComesFromTheEnvironment) {

@@ -9,6 +9,7 @@
 
 #include "hwnas/core/io.hpp"
 #include "hwnas/nn.hpp"
+#include "support/expect.hpp"
 #include "support/printers.hpp"
 
 namespace hwnas::nn {
@@ -50,17 +51,13 @@ std::filesystem::path temp_path(const std::string& name) {
   return std::filesystem::path(::testing::TempDir()) / ("hwnas_state_" + name);
 }
 
-// Expects loading `bytes` into `target` to fail with an IoError containing `needle`.
+// Expects loading `bytes` into `target` to fail with an IoError naming the
+// source and containing `needle`.
 template <Scalar T>
 void expect_load_error(std::string bytes, const std::string& needle, BasicModule<T>& target) {
-  try {
-    (void)load_state_from_string(target, std::move(bytes), "net.state");
-    FAIL() << "expected IoError containing '" << needle << "'";
-  } catch (const IoError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("net.state"), std::string::npos) << what;
-    EXPECT_NE(what.find(needle), std::string::npos) << what;
-  }
+  const auto load = [&] { (void)load_state_from_string(target, bytes, "net.state"); };
+  testing::expect_error_containing<IoError>(load, "net.state");
+  testing::expect_error_containing<IoError>(load, needle);
 }
 
 void expect_load_error(std::string bytes, const std::string& needle) {

@@ -10,6 +10,7 @@
 #include "hwnas/core/ops/reduce.hpp"
 #include "hwnas/nn.hpp"
 #include "hwnas/optim.hpp"
+#include "support/expect.hpp"
 #include "support/printers.hpp"
 
 namespace hwnas::optim {
@@ -79,15 +80,6 @@ TEST(OptimizerState, RestoresLearningRateAndUnsteppedParameters) {
   std::filesystem::remove(path);
 }
 
-void expect_error(const std::function<void()>& load, const std::string& needle) {
-  try {
-    load();
-    FAIL() << "expected IoError containing '" << needle << "'";
-  } catch (const IoError& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
-
 TEST(OptimizerState, MismatchesAreErrors) {
   auto net = make_net();
   SGD sgd(net->named_parameters(), SGDOptions{0.1}.momentum(0.9));
@@ -95,32 +87,32 @@ TEST(OptimizerState, MismatchesAreErrors) {
   const auto saved = sgd.state_to_string();
 
   Adam adam(net->named_parameters(), AdamOptions{});
-  expect_error([&] { adam.load_state_from_string(saved, "opt.state"); }, "it was saved by SGD, not Adam");
+  testing::expect_error_containing<IoError>([&] { adam.load_state_from_string(saved, "opt.state"); }, "it was saved by SGD, not Adam");
 
   auto narrow = make_net(2);
   SGD other_shapes(narrow->named_parameters(), SGDOptions{0.1}.momentum(0.9));
-  expect_error([&] { other_shapes.load_state_from_string(saved, "opt.state"); },
+  testing::expect_error_containing<IoError>([&] { other_shapes.load_state_from_string(saved, "opt.state"); },
                "shape mismatch for tensor '2.weight.momentum_buffer': stored [3, 5], expected [2, 5]");
 
   auto params = net->named_parameters();
   params.pop_back();
   SGD fewer(params, SGDOptions{0.1}.momentum(0.9));
-  expect_error([&] { fewer.load_state_from_string(saved, "opt.state"); }, "holds 4 parameters, this optimizer has 3");
+  testing::expect_error_containing<IoError>([&] { fewer.load_state_from_string(saved, "opt.state"); }, "holds 4 parameters, this optimizer has 3");
 
   params = net->named_parameters();
   params[0].name = "renamed";
   SGD renamed(params, SGDOptions{0.1}.momentum(0.9));
-  expect_error([&] { renamed.load_state_from_string(saved, "opt.state"); },
+  testing::expect_error_containing<IoError>([&] { renamed.load_state_from_string(saved, "opt.state"); },
                "parameter 0 is '0.weight' in the state but 'renamed' here");
 
   auto corrupt = saved;
   corrupt.back() ^= 0x04;
   SGD same(net->named_parameters(), SGDOptions{0.1}.momentum(0.9));
-  expect_error([&] { same.load_state_from_string(corrupt, "opt.state"); }, "CRC mismatch");
+  testing::expect_error_containing<IoError>([&] { same.load_state_from_string(corrupt, "opt.state"); }, "CRC mismatch");
   EXPECT_EQ(same.steps(0), 0);  // failed loads change nothing
 
   // Model state is not optimizer state.
-  expect_error([&] { same.load_state_from_string(nn::state_to_string(*net), "opt.state"); }, "metadata lacks");
+  testing::expect_error_containing<IoError>([&] { same.load_state_from_string(nn::state_to_string(*net), "opt.state"); }, "metadata lacks");
 }
 
 }  // namespace

@@ -75,10 +75,8 @@ double accuracy(nn::Module& net, const StripeData& data) {
   return static_cast<double>(correct) / static_cast<double>(logits.size(0));
 }
 
-TEST(Training, TinyConvNetSeparatesTwoClasses) {
-  Rng rng(3);
-  const StripeData data = stripes(64, rng);
-  nn::Sequential net;
+/// Conv-BN-ReLU, global pooling and a linear classifier: the smallest conv net.
+void build_tiny_conv_net(nn::Sequential& net, Rng& rng) {
   net.emplace_back<nn::Conv2d>(nn::Conv2dSpec{1, 8, 3}.padding(1).bias(false));
   net.emplace_back<nn::BatchNorm2d>(8);
   net.emplace_back<nn::ReLU>();
@@ -86,6 +84,13 @@ TEST(Training, TinyConvNetSeparatesTwoClasses) {
   net.emplace_back<nn::Flatten>();
   net.emplace_back<nn::Linear>(8, 2);
   nn::init::default_init(net, rng);
+}
+
+TEST(Training, TinyConvNetSeparatesTwoClasses) {
+  Rng rng(3);
+  const StripeData data = stripes(64, rng);
+  nn::Sequential net;
+  build_tiny_conv_net(net, rng);
 
   SGD sgd(net.named_parameters(),
           SGDOptions{0.2}.momentum(0.9).nesterov(true).weight_decay(1e-4).decay_norm_and_bias(false));
@@ -105,13 +110,7 @@ TEST(Training, AdamFitsTheSameProblem) {
   Rng rng(4);
   const StripeData data = stripes(64, rng);
   nn::Sequential net;
-  net.emplace_back<nn::Conv2d>(nn::Conv2dSpec{1, 8, 3}.padding(1).bias(false));
-  net.emplace_back<nn::BatchNorm2d>(8);
-  net.emplace_back<nn::ReLU>();
-  net.emplace_back<nn::GlobalAvgPool2d>();
-  net.emplace_back<nn::Flatten>();
-  net.emplace_back<nn::Linear>(8, 2);
-  nn::init::default_init(net, rng);
+  build_tiny_conv_net(net, rng);
   AdamW adam(net.named_parameters(), AdamOptions{0.05}.weight_decay(1e-4));
   for (int step = 0; step < 40; ++step) {
     adam.zero_grad();
