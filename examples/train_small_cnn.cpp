@@ -50,19 +50,6 @@ std::shared_ptr<nn::Sequential> small_cnn() {
   return net;
 }
 
-/// Copies the samples `order[first, first + count)` into one batch.
-void gather(const data::LabelledImages& set, const std::vector<std::int64_t>& order, std::size_t first,
-            std::size_t count, Tensor& images, std::vector<std::int32_t>& labels) {
-  const std::int64_t pixels = set.images.numel() / set.images.size(0);
-  images = Tensor::uninitialized({static_cast<std::int64_t>(count), 1, set.images.size(2), set.images.size(3)});
-  labels.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::int64_t sample = order[first + i];
-    std::copy_n(set.images.data() + sample * pixels, pixels, images.data() + static_cast<std::int64_t>(i) * pixels);
-    labels[i] = set.labels[static_cast<std::size_t>(sample)];
-  }
-}
-
 std::int64_t count_correct(const Tensor& logits, const std::vector<std::int32_t>& labels) {
   const auto scores = logits.matrix(logits.size(0));
   std::int64_t correct = 0;
@@ -74,31 +61,34 @@ std::int64_t count_correct(const Tensor& logits, const std::vector<std::int32_t>
   return correct;
 }
 
+/// The first `count` images of `set` (all of them for 0).
+data::LabelledImages first_images(data::LabelledImages set, std::int64_t count) {
+  if (count <= 0 || count >= set.images.size(0)) return set;
+  std::vector<std::int64_t> first(static_cast<std::size_t>(count));
+  std::iota(first.begin(), first.end(), 0);
+  return data::subset(set, first);
+}
+
 double test_accuracy(nn::Module& net, const data::LabelledImages& test) {
   NoGradGuard no_grad;
   net.eval();
-  std::vector<std::int64_t> order(test.labels.size());
-  std::iota(order.begin(), order.end(), 0);
-  Tensor images;
-  std::vector<std::int32_t> labels;
   std::int64_t correct = 0;
-  for (std::size_t first = 0; first < order.size(); first += 500) {
-    gather(test, order, first, std::min<std::size_t>(500, order.size() - first), images, labels);
-    correct += count_correct(net(Variable(images)).value(), labels);
+  for (const data::Batch& batch : data::DataLoader(test, data::LoaderOptions{}.batch_size(500))) {
+    correct += count_correct(net(Variable(batch.images)).value(), batch.labels);
   }
   net.train();
-  return static_cast<double>(correct) / static_cast<double>(order.size());
+  return static_cast<double>(correct) / static_cast<double>(test.labels.size());
 }
 
 int run(const Options& opt) {
   set_num_threads(opt.threads);
-  const data::LabelledImages train = data::load_fashion_mnist(data::Split::train);
+  const data::LabelledImages train = first_images(data::load_fashion_mnist(data::Split::train), opt.train_subset);
   const data::LabelledImages test = data::load_fashion_mnist(data::Split::test);
-  const std::size_t train_size =
-      opt.train_subset > 0 ? std::min<std::size_t>(opt.train_subset, train.labels.size()) : train.labels.size();
-  const std::size_t steps_per_epoch = train_size / static_cast<std::size_t>(opt.batch_size);
+  data::DataLoader loader(
+      train, data::LoaderOptions{}.batch_size(opt.batch_size).shuffle(true).drop_last(true).seed(opt.seed));
+  const auto steps_per_epoch = loader.size();
   HWNAS_CHECK_CONFIG(steps_per_epoch > 0, "--batch-size {} is larger than the {} training images", opt.batch_size,
-                     train_size);
+                     train.labels.size());
 
   Rng rng(opt.seed);
   auto net = small_cnn();
@@ -108,32 +98,25 @@ int run(const Options& opt) {
                                               .nesterov(true)
                                               .weight_decay(opt.weight_decay)
                                               .decay_norm_and_bias(false));
-  const std::int64_t total_steps = opt.epochs * static_cast<std::int64_t>(steps_per_epoch);
-  const optim::CosineSchedule schedule(opt.lr, total_steps, static_cast<std::int64_t>(steps_per_epoch) / 2);
-  std::printf("training on %zu Fashion-MNIST images, %lld parameters, %d threads\n", train_size,
+  const optim::CosineSchedule schedule(opt.lr, opt.epochs * steps_per_epoch, steps_per_epoch / 2);
+  std::printf("training on %zu Fashion-MNIST images, %lld parameters, %d threads\n", train.labels.size(),
               static_cast<long long>(net->num_parameters()), num_threads());
 
-  std::vector<std::int64_t> order(train_size);
-  std::iota(order.begin(), order.end(), 0);
-  Tensor images;
-  std::vector<std::int32_t> labels;
   std::int64_t step = 0;
   for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
-    for (std::size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.uniform_int(i + 1)]);
+    loader.set_epoch(epoch);
     const auto start = std::chrono::steady_clock::now();
     double loss_sum = 0.0;
     std::int64_t correct = 0;
-    for (std::size_t b = 0; b < steps_per_epoch; ++b, ++step) {
-      gather(train, order, b * static_cast<std::size_t>(opt.batch_size), static_cast<std::size_t>(opt.batch_size),
-             images, labels);
-      sgd.set_lr(schedule.lr(step));
+    for (const data::Batch& batch : loader) {
+      sgd.set_lr(schedule.lr(step++));
       sgd.zero_grad();
-      const Variable logits = (*net)(Variable(images));
-      Variable loss = cross_entropy(logits, labels, opt.label_smoothing);
+      const Variable logits = (*net)(Variable(batch.images));
+      Variable loss = cross_entropy(logits, batch.labels, opt.label_smoothing);
       loss.backward();
       sgd.step();
       loss_sum += loss.item();
-      correct += count_correct(logits.value(), labels);
+      correct += count_correct(logits.value(), batch.labels);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double seen = static_cast<double>(steps_per_epoch) * opt.batch_size;
