@@ -1,11 +1,11 @@
 #include "hwnas/core/buffer_cache.hpp"
 
-#include <cstdlib>
 #include <mutex>
 #include <new>
-#include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "hwnas/core/detail/environment.hpp"
 
 namespace hwnas {
 namespace {
@@ -16,13 +16,7 @@ constexpr std::size_t kSmallestCached = 64 * 1024;
 
 std::size_t default_limit() {
   constexpr std::size_t mib = 1024 * 1024;
-  if (const char* env = std::getenv("HWNAS_BUFFER_CACHE_MB")) {
-    try {
-      return static_cast<std::size_t>(std::stoull(env)) * mib;
-    } catch (const std::exception&) {
-      // An unreadable value keeps the default below.
-    }
-  }
+  if (const auto megabytes = detail::environment_count("HWNAS_BUFFER_CACHE_MB")) return *megabytes * mib;
   return 256 * mib;
 }
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstdlib>
 #include <exception>
 #include <mutex>
-#include <string>
 #include <thread>
 #include <vector>
+
+#include "hwnas/core/detail/environment.hpp"
 
 namespace hwnas {
 namespace {
@@ -16,13 +16,8 @@ namespace {
 thread_local bool inside_parallel_region = false;
 
 int default_thread_count() {
-  if (const char* env = std::getenv("HWNAS_NUM_THREADS")) {
-    try {
-      const int n = std::stoi(env);
-      if (n > 0) return n;
-    } catch (const std::exception&) {
-      // An unreadable value falls back to the hardware count below.
-    }
+  if (const auto n = detail::environment_count("HWNAS_NUM_THREADS"); n && *n > 0 && *n <= 4096) {
+    return static_cast<int>(*n);
   }
   return std::max(1U, std::thread::hardware_concurrency());
 }

@@ -22,17 +22,17 @@ class Conv2dSpec {
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
 
   Conv2dSpec& stride(std::int64_t value) {
-    stride_ = value;
+    op_options_.stride(value);
     return *this;
   }
   /// Zero padding on every side.
   Conv2dSpec& padding(std::int64_t value) {
-    padding_ = value;
+    op_options_.padding(value);
     return *this;
   }
   /// Channel groups: 1 is a dense conv, in_channels == out_channels == groups a depthwise one.
   Conv2dSpec& groups(std::int64_t value) {
-    groups_ = value;
+    op_options_.groups(value);
     return *this;
   }
   Conv2dSpec& bias(bool on) {
@@ -43,15 +43,13 @@ class Conv2dSpec {
   [[nodiscard]] std::int64_t in_channels() const { return in_channels_; }
   [[nodiscard]] std::int64_t out_channels() const { return out_channels_; }
   [[nodiscard]] std::int64_t kernel_size() const { return kernel_size_; }
-  [[nodiscard]] std::int64_t stride() const { return stride_; }
-  [[nodiscard]] std::int64_t padding() const { return padding_; }
-  [[nodiscard]] std::int64_t groups() const { return groups_; }
+  [[nodiscard]] std::int64_t stride() const { return op_options_.stride(); }
+  [[nodiscard]] std::int64_t padding() const { return op_options_.padding(); }
+  [[nodiscard]] std::int64_t groups() const { return op_options_.groups(); }
   [[nodiscard]] bool bias() const { return bias_; }
 
-  /// The op options this spec implies.
-  [[nodiscard]] Conv2dOptions op_options() const {
-    return Conv2dOptions{}.stride(stride_).padding(padding_).groups(groups_);
-  }
+  /// The options the layer passes to the `conv2d` op.
+  [[nodiscard]] const Conv2dOptions& op_options() const { return op_options_; }
 
   friend bool operator==(const Conv2dSpec&, const Conv2dSpec&) = default;
 
@@ -59,9 +57,7 @@ class Conv2dSpec {
   std::int64_t in_channels_;
   std::int64_t out_channels_;
   std::int64_t kernel_size_;
-  std::int64_t stride_ = 1;
-  std::int64_t padding_ = 0;
-  std::int64_t groups_ = 1;
+  Conv2dOptions op_options_;
   bool bias_ = true;
 };
 
