@@ -5,6 +5,7 @@
 #include "hwnas/core/autograd.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/io.hpp"
+#include "hwnas/core/mac_counter.hpp"
 #include "hwnas/core/ops/batch_norm.hpp"
 #include "hwnas/core/ops/conv.hpp"
 #include "hwnas/core/ops/dropout.hpp"

@@ -190,9 +190,10 @@ std::vector<std::string> StateReader::names() const {
   return out;
 }
 
-void StateReader::read_raw(std::span<const RawTarget> targets) const {
+void StateReader::read_raw(std::span<const RawTarget> targets, std::string_view scope) const {
   std::map<std::string_view, const Entry*> stored;
-  for (const auto& e : entries_) stored.emplace(e.name, &e);
+  for (const auto& e : entries_)
+    if (e.name.starts_with(scope)) stored.emplace(e.name, &e);
 
   std::vector<std::string_view> missing;
   std::set<std::string_view> wanted;
@@ -202,8 +203,8 @@ void StateReader::read_raw(std::span<const RawTarget> targets) const {
   }
   if (!missing.empty()) fail(fmt::format("missing tensor(s) {}", fmt::join(missing, ", ")));
   std::vector<std::string_view> extra;
-  for (const auto& e : entries_)
-    if (!wanted.contains(e.name)) extra.push_back(e.name);
+  for (const auto& [name, entry] : stored)
+    if (!wanted.contains(name)) extra.push_back(name);
   if (!extra.empty()) fail(fmt::format("unexpected extra tensor(s) {}", fmt::join(extra, ", ")));
 
   for (const auto& t : targets) {

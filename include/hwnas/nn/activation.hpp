@@ -4,7 +4,11 @@
 /// element-wise op of the same name as a module, so it can sit in a
 /// `Sequential`; see `hwnas/core/ops/elementwise.hpp` for the exact functions
 /// and their subgradients at kinks.
+///
+/// `Activation` names the choice where a block's activation is a setting
+/// (MBConv stages use ReLU or HSwish), with `make_activation` building it.
 
+#include <memory>
 #include <string_view>
 
 #include "hwnas/core/ops/elementwise.hpp"
@@ -76,5 +80,29 @@ using ReLU6 = BasicReLU6<float>;
 using HSwish = BasicHSwish<float>;
 using HSigmoid = BasicHSigmoid<float>;
 using Sigmoid = BasicSigmoid<float>;
+
+/// An activation chosen by configuration.
+enum class Activation { relu, relu6, hswish };
+
+/// "relu", "relu6" or "hswish".
+[[nodiscard]] constexpr std::string_view activation_name(Activation a) {
+  switch (a) {
+    case Activation::relu: return "relu";
+    case Activation::relu6: return "relu6";
+    case Activation::hswish: return "hswish";
+  }
+  return "?";
+}
+
+/// The layer computing `a`.
+template <Scalar T>
+[[nodiscard]] std::shared_ptr<BasicModule<T>> make_activation(Activation a) {
+  switch (a) {
+    case Activation::relu: return std::make_shared<BasicReLU<T>>();
+    case Activation::relu6: return std::make_shared<BasicReLU6<T>>();
+    case Activation::hswish: return std::make_shared<BasicHSwish<T>>();
+  }
+  throw ConfigError(fmt::format("make_activation: unknown activation {}", static_cast<int>(a)));
+}
 
 }  // namespace hwnas::nn

@@ -85,16 +85,19 @@ class StateReader {
   /// The stored tensor names, in file order.
   [[nodiscard]] std::vector<std::string> names() const;
 
-  /// Copies the stored tensors into `targets`. The buffer must hold exactly
-  /// the targets' names, each with the target's shape and element type;
-  /// otherwise IoError, and no target is changed.
+  /// Copies the stored tensors whose names start with `scope` into
+  /// `targets`, whose names include the scope. The stored names under the
+  /// scope must be exactly the targets' names, each with the target's shape
+  /// and element type; otherwise IoError, and no target is changed. The
+  /// empty scope covers the whole buffer; a scope such as "model/" lets one
+  /// buffer hold the states of several objects.
   template <Scalar T>
-  void read_into(std::span<const BasicNamedBuffer<BasicTensor<T>>> targets) const {
+  void read_into(std::span<const BasicNamedBuffer<BasicTensor<T>>> targets, std::string_view scope = {}) const {
     std::vector<RawTarget> raw;
     raw.reserve(targets.size());
     for (const auto& t : targets)
       raw.push_back(RawTarget{t.name, detail::dtype_name<T>(), t.tensor->shape(), t.tensor->data(), sizeof(T)});
-    read_raw(raw);
+    read_raw(raw, scope);
   }
 
  private:
@@ -114,7 +117,7 @@ class StateReader {
   };
 
   void parse();
-  void read_raw(std::span<const RawTarget> targets) const;
+  void read_raw(std::span<const RawTarget> targets, std::string_view scope) const;
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string bytes_;
@@ -126,24 +129,40 @@ class StateReader {
 
 namespace detail {
 
-/// Every parameter and buffer of `module` as a load target, parameters first.
+/// Every parameter and buffer of `module` as a load target named
+/// `prefix` + its name, parameters first.
 template <Scalar T>
-std::vector<BasicNamedBuffer<BasicTensor<T>>> state_targets(BasicModule<T>& module) {
+std::vector<BasicNamedBuffer<BasicTensor<T>>> state_targets(BasicModule<T>& module, std::string_view prefix = {}) {
   std::vector<BasicNamedBuffer<BasicTensor<T>>> targets;
-  for (auto& p : module.named_parameters()) targets.push_back({p.name, &p.variable.value()});
-  for (auto& b : module.named_buffers()) targets.push_back(b);
+  for (auto& p : module.named_parameters()) targets.push_back({std::string(prefix) + p.name, &p.variable.value()});
+  for (auto& b : module.named_buffers()) targets.push_back({std::string(prefix) + b.name, b.tensor});
   return targets;
 }
 
 }  // namespace detail
+
+/// Adds the state of `module` (every parameter, then every buffer) to
+/// `writer`, each name preceded by `prefix`.
+template <Scalar T>
+void write_state(StateWriter& writer, const BasicModule<T>& module, std::string_view prefix = {}) {
+  for (const auto& p : module.named_parameters()) writer.add(std::string(prefix) + p.name, p.variable.value());
+  for (const auto& b : module.named_buffers()) writer.add(std::string(prefix) + b.name, *b.tensor);
+}
+
+/// Loads the tensors `write_state` added under `prefix` into `module`
+/// (all or nothing, see `StateReader::read_into`).
+template <Scalar T>
+void read_state(const StateReader& reader, BasicModule<T>& module, std::string_view prefix = {}) {
+  const auto targets = detail::state_targets(module, prefix);
+  reader.read_into<T>(targets, prefix);
+}
 
 /// The state of `module` (every parameter, then every buffer) as a buffer.
 template <Scalar T>
 [[nodiscard]] std::string state_to_string(const BasicModule<T>& module,
                                           const nlohmann::json& metadata = nlohmann::json::object()) {
   StateWriter writer;
-  for (const auto& p : module.named_parameters()) writer.add(p.name, p.variable.value());
-  for (const auto& b : module.named_buffers()) writer.add(b.name, *b.tensor);
+  write_state(writer, module);
   return writer.finish(metadata);
 }
 
@@ -160,8 +179,7 @@ template <Scalar T>
 nlohmann::json load_state_from_string(BasicModule<T>& module, std::string bytes,
                                       std::string origin = "<state buffer>") {
   const StateReader reader(std::move(bytes), std::move(origin));
-  const auto targets = detail::state_targets(module);
-  reader.read_into<T>(targets);
+  read_state(reader, module);
   return reader.metadata();
 }
 
@@ -169,8 +187,7 @@ nlohmann::json load_state_from_string(BasicModule<T>& module, std::string bytes,
 template <Scalar T>
 nlohmann::json load_state(BasicModule<T>& module, const std::filesystem::path& path) {
   const auto reader = StateReader::from_file(path);
-  const auto targets = detail::state_targets(module);
-  reader.read_into<T>(targets);
+  read_state(reader, module);
   return reader.metadata();
 }
 

@@ -110,33 +110,35 @@ class BasicOptimizer {
   /// How many updates parameter `index` has received.
   [[nodiscard]] std::int64_t steps(std::size_t index) const { return states_.at(index).steps; }
 
-  /// The optimizer's state (learning rate, step counts, state tensors) as a buffer.
-  [[nodiscard]] std::string state_to_string() const {
-    nn::StateWriter writer;
+  /// Adds the state tensors to `writer`, each name preceded by `prefix`, and
+  /// returns the rest of the state (type, learning rate, step counts) as the
+  /// JSON that `read_state` takes back. One buffer can so hold an optimizer
+  /// next to its model, as training checkpoints do.
+  [[nodiscard]] nlohmann::json write_state(nn::StateWriter& writer, std::string_view prefix = {}) const {
     nlohmann::json params = nlohmann::json::array();
     for (std::size_t i = 0; i < parameters_.size(); ++i) {
       params.push_back({{"name", parameters_[i].name}, {"steps", states_[i].steps}});
-      for (std::size_t s = 0; s < states_[i].slots.size(); ++s) writer.add(slot_tensor_name(i, s), states_[i].slots[s]);
+      for (std::size_t s = 0; s < states_[i].slots.size(); ++s)
+        writer.add(std::string(prefix) + slot_tensor_name(i, s), states_[i].slots[s]);
     }
     auto settings = hyperparameters();
     settings["weight_decay"] = weight_decay_;
     settings["decay_norm_and_bias"] = decay_norm_and_bias_;
-    return writer.finish({{"optimizer", type_name()},
-                          {"lr", lr_},
-                          {"hyperparameters", std::move(settings)},
-                          {"parameters", std::move(params)}});
+    return {{"optimizer", type_name()},
+            {"lr", lr_},
+            {"hyperparameters", std::move(settings)},
+            {"parameters", std::move(params)}};
   }
 
-  /// Restores state saved by `state_to_string` of the same optimizer type over
-  /// parameters with the same names and shapes; IoError naming `origin`
-  /// otherwise, and then nothing changes. The learning rate is restored too.
-  void load_state_from_string(std::string bytes, std::string origin = "<optimizer state>") {
-    const nn::StateReader reader(std::move(bytes), std::move(origin));
-    const auto& meta = reader.metadata();
+  /// Restores state saved by `write_state` of the same optimizer type over
+  /// parameters with the same names and shapes; IoError naming the reader's
+  /// origin otherwise, and then nothing changes. The learning rate is
+  /// restored too.
+  void read_state(const nn::StateReader& reader, const nlohmann::json& meta, std::string_view prefix = {}) {
     const auto fail = [&](const std::string& what) {
       throw IoError(fmt::format("cannot load optimizer state '{}': {}", reader.origin(), what));
     };
-    if (!meta.contains("optimizer") || !meta["optimizer"].is_string() || !meta.contains("lr") ||
+    if (!meta.is_object() || !meta.contains("optimizer") || !meta["optimizer"].is_string() || !meta.contains("lr") ||
         !meta["lr"].is_number() || !meta.contains("parameters") || !meta["parameters"].is_array())
       fail("metadata lacks 'optimizer', 'lr' or 'parameters'");
     if (meta["optimizer"] != type_name())
@@ -164,10 +166,24 @@ class BasicOptimizer {
     // Targets point into `states`, which no longer grows.
     for (std::size_t i = 0; i < states.size(); ++i)
       for (std::size_t s = 0; s < states[i].slots.size(); ++s)
-        targets.push_back({slot_tensor_name(i, s), &states[i].slots[s]});
-    reader.read_into<T>(targets);
+        targets.push_back({std::string(prefix) + slot_tensor_name(i, s), &states[i].slots[s]});
+    reader.read_into<T>(targets, prefix);
     states_ = std::move(states);
     lr_ = meta["lr"].template get<double>();
+  }
+
+  /// The optimizer's state (learning rate, step counts, state tensors) as a buffer.
+  [[nodiscard]] std::string state_to_string() const {
+    nn::StateWriter writer;
+    const auto meta = write_state(writer);
+    return writer.finish(meta);
+  }
+
+  /// Restores state saved by `state_to_string`; see `read_state`. `origin`
+  /// names the buffer in errors.
+  void load_state_from_string(std::string bytes, std::string origin = "<optimizer state>") {
+    const nn::StateReader reader(std::move(bytes), std::move(origin));
+    read_state(reader, reader.metadata());
   }
 
   /// Writes the state to `path` atomically.

@@ -8,6 +8,7 @@
 
 #include "hwnas/core/autograd.hpp"
 #include "hwnas/core/detail/conv_kernels.hpp"
+#include "hwnas/core/mac_counter.hpp"
 
 namespace hwnas {
 
@@ -64,6 +65,7 @@ BasicVariable<T> conv2d(const BasicVariable<T>& x, const BasicVariable<T>& weigh
       Shape{geometry.batch, geometry.out_channels, geometry.out_height, geometry.out_width});
   detail::conv2d_forward<T>(geometry, x.value().data(), weight.value().data(),
                             bias.defined() ? bias.value().data() : nullptr, out.data());
+  MacCounter::record(geometry.batch * geometry.out_channels * geometry.out_plane() * geometry.patch_size());
   return BasicVariable<T>::make_result("conv2d", std::move(out), {&x, &weight, &bias}, [geometry](auto& node) {
     const T* grad = node.grad.data();
     if (node.needs_input_grad(0)) {
@@ -85,6 +87,7 @@ BasicVariable<T> linear(const BasicVariable<T>& x, const BasicVariable<T>& weigh
   auto out = BasicTensor<T>::uninitialized(Shape{geometry.batch, geometry.out_features});
   detail::linear_forward<T>(geometry, x.value().data(), weight.value().data(),
                             bias.defined() ? bias.value().data() : nullptr, out.data());
+  MacCounter::record(geometry.batch * geometry.in_features * geometry.out_features);
   return BasicVariable<T>::make_result("linear", std::move(out), {&x, &weight, &bias}, [geometry](auto& node) {
     const T* grad = node.grad.data();
     if (node.needs_input_grad(0)) {

@@ -1,0 +1,7 @@
+#pragma once
+/// \file
+/// Umbrella header for the network builders and the built-in networks.
+
+#include "hwnas/models/builtin.hpp"
+#include "hwnas/models/mobilenet.hpp"
+#include "hwnas/models/resnet.hpp"

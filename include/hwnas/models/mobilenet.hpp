@@ -1,0 +1,59 @@
+#pragma once
+/// \file
+/// MobileNetV3-style networks of MBConv stages, the shape of the `ofa-fmnist`
+/// and `proxyless` search spaces:
+///
+///     [Resize to r x r] -> Conv3x3(stride 2, no bias) + BN + act -> MBConv stages
+///     -> Conv1x1(no bias) + BN + hswish -> global average pool -> Linear
+///
+/// A stage's first block has the stage's stride; the others have stride 1.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "hwnas/nn/activation.hpp"
+#include "hwnas/nn/sequential.hpp"
+
+namespace hwnas::models {
+
+/// One MBConv block's own choices.
+struct MBConvChoice {
+  std::int64_t kernel_size = 3;
+  std::int64_t expand = 6;
+  friend bool operator==(const MBConvChoice&, const MBConvChoice&) = default;
+};
+
+/// Blocks of one output width.
+struct MobileNetStage {
+  std::int64_t width = 0;
+  std::int64_t stride = 1;
+  nn::Activation activation = nn::Activation::relu;
+  bool se = false;
+  std::vector<MBConvChoice> blocks;
+  friend bool operator==(const MobileNetStage&, const MobileNetStage&) = default;
+};
+
+struct MobileNetConfig {
+  std::int64_t in_channels = 1;
+  /// Height and width of the images fed to the network.
+  std::int64_t input_size = 28;
+  /// The size the network resizes them to (bilinear) before the stem.
+  std::int64_t resolution = 28;
+  std::int64_t stem_width = 16;
+  nn::Activation stem_activation = nn::Activation::relu;
+  std::vector<MobileNetStage> stages;
+  std::int64_t head_width = 192;
+  std::int64_t classes = 10;
+  friend bool operator==(const MobileNetConfig&, const MobileNetConfig&) = default;
+};
+
+/// The network `config` describes, with zero weights (initialise it with
+/// `nn::init::default_init`). Its children are `resize` (only when the
+/// resolution differs from the input size), `stem_conv`, `stem_bn`,
+/// `stem_act`, `blocks` (a Sequential of MBConv), `head_conv`, `head_bn`,
+/// `head_act`, `pool`, `flatten`, `classifier`. ConfigError for a config
+/// without stages or blocks, or with non-positive sizes.
+[[nodiscard]] std::shared_ptr<nn::Sequential> mobilenet(const MobileNetConfig& config);
+
+}  // namespace hwnas::models

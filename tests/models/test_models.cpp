@@ -1,0 +1,94 @@
+// Network builders: the MobileNet builder reproduces the parameter and MAC
+// counts the `ofa-fmnist` space specifies for its largest and smallest
+// architectures; built-in networks run and reject unknown names.
+
+#include <gtest/gtest.h>
+
+#include "hwnas/core/mac_counter.hpp"
+#include "hwnas/core/ops/loss.hpp"
+#include "hwnas/models.hpp"
+#include "hwnas/nn/init.hpp"
+#include "support/expect.hpp"
+
+namespace hwnas::models {
+namespace {
+
+/// An `ofa-fmnist` architecture with every block at (kernel, expand) and
+/// `depth` blocks per stage, at resolution `r`.
+MobileNetConfig ofa_fmnist(std::int64_t kernel, std::int64_t expand, std::size_t depth, std::int64_t r) {
+  using nn::Activation;
+  MobileNetConfig config;
+  config.resolution = r;
+  const std::vector<MBConvChoice> blocks(depth, MBConvChoice{kernel, expand});
+  config.stages = {{24, 1, Activation::relu, false, blocks},
+                   {40, 2, Activation::relu, true, blocks},
+                   {80, 2, Activation::hswish, false, blocks},
+                   {96, 1, Activation::hswish, true, blocks}};
+  return config;
+}
+
+std::int64_t count_macs(nn::Module& net, std::int64_t size = 28) {
+  NoGradGuard no_grad;
+  net.eval();
+  MacCounter counter;
+  const Variable logits = net(Variable(Tensor(Shape{1, 1, size, size})));
+  EXPECT_EQ(logits.shape(), (Shape{1, 10}));
+  return counter.macs();
+}
+
+TEST(MobileNet, LargestOfaFmnistMatchesTheSpec) {
+  auto net = mobilenet(ofa_fmnist(7, 6, 4, 28));
+  EXPECT_EQ(net->num_parameters(), 1'789'930);
+  EXPECT_EQ(count_macs(*net), 30'958'176);
+}
+
+TEST(MobileNet, SmallestOfaFmnistMatchesTheSpec) {
+  auto net = mobilenet(ofa_fmnist(3, 3, 2, 20));
+  EXPECT_EQ(net->num_parameters(), 291'642);
+  EXPECT_EQ(count_macs(*net), 2'940'888);
+  EXPECT_EQ(net->named_children().front().name, "resize");
+}
+
+TEST(MobileNet, RejectsEmptyStages) {
+  MobileNetConfig config;
+  testing::expect_error_containing<ConfigError>([&] { (void)mobilenet(config); }, "at least one stage");
+  config.stages = {{24, 1, nn::Activation::relu, false, {}}};
+  testing::expect_error_containing<ConfigError>([&] { (void)mobilenet(config); }, "stage 0 needs");
+}
+
+TEST(MacCounter, CountsOnlyWhileAliveAndNests) {
+  auto net = builtin("resnet");
+  const std::int64_t once = count_macs(*net);
+  EXPECT_GT(once, 0);
+  NoGradGuard no_grad;
+  MacCounter outer;
+  {
+    MacCounter inner;
+    (void)(*net)(Variable(Tensor(Shape{2, 1, 28, 28})));
+    EXPECT_EQ(inner.macs(), 2 * once);
+  }
+  (void)(*net)(Variable(Tensor(Shape{1, 1, 28, 28})));
+  EXPECT_EQ(outer.macs(), 3 * once);
+}
+
+TEST(Builtin, EveryNetworkRunsForwardAndBackward) {
+  for (const auto& name : builtin_names()) {
+    SCOPED_TRACE(name);
+    auto net = builtin(name);
+    Rng rng(0);
+    nn::init::default_init(*net, rng);
+    Tensor images(Shape{2, 1, 28, 28});
+    for (auto& v : images.values()) v = static_cast<float>(rng.uniform(-1.0, 1.0));
+    Variable loss = cross_entropy((*net)(Variable(images)), std::vector<std::int32_t>{3, 7});
+    loss.backward();
+    for (const auto& p : net->named_parameters()) EXPECT_TRUE(p.variable.has_grad()) << p.name;
+  }
+}
+
+TEST(Builtin, UnknownNameListsTheKnownOnes) {
+  testing::expect_error_message<ConfigError>([] { (void)builtin("vgg"); },
+                                             "unknown built-in network 'vgg'; known: mbconv, resnet");
+}
+
+}  // namespace
+}  // namespace hwnas::models
