@@ -203,8 +203,8 @@ void StateReader::read_raw(std::span<const RawTarget> targets, std::string_view 
   }
   if (!missing.empty()) fail(fmt::format("missing tensor(s) {}", fmt::join(missing, ", ")));
   std::vector<std::string_view> extra;
-  for (const auto& [name, entry] : stored)
-    if (!wanted.contains(name)) extra.push_back(name);
+  for (const auto& e : entries_)
+    if (e.name.starts_with(scope) && !wanted.contains(e.name)) extra.push_back(e.name);
   if (!extra.empty()) fail(fmt::format("unexpected extra tensor(s) {}", fmt::join(extra, ", ")));
 
   for (const auto& t : targets) {
