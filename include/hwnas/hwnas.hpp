@@ -4,6 +4,8 @@
 
 #include "hwnas/core.hpp"
 #include "hwnas/data.hpp"
+#include "hwnas/models.hpp"
 #include "hwnas/nn.hpp"
 #include "hwnas/optim.hpp"
+#include "hwnas/train.hpp"
 #include "hwnas/version.hpp"

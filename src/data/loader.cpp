@@ -13,15 +13,6 @@ namespace {
 
 static_assert(std::input_iterator<DataLoader::Iterator>);
 
-/// Combines a seed with a stream number into a new, well-mixed seed (the
-/// splitmix64 finaliser), so nearby epochs and batches get unrelated streams.
-std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
-  std::uint64_t z = seed ^ (stream * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 DataLoader::DataLoader(const LabelledImages& data, LoaderOptions options, BatchTransform transform)

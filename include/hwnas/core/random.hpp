@@ -94,4 +94,14 @@ class Rng {
   bool has_spare_normal_ = false;
 };
 
+/// Combines a seed with a stream number into a new, well-mixed seed (the
+/// splitmix64 finaliser), so that nearby streams (epochs, batches, steps) get
+/// unrelated generators: `Rng rng(derive_seed(seed, epoch))`.
+[[nodiscard]] constexpr std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
+  std::uint64_t z = seed ^ (stream * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 }  // namespace hwnas
