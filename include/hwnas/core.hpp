@@ -16,6 +16,8 @@
 #include "hwnas/core/ops/reshape.hpp"
 #include "hwnas/core/ops/resize.hpp"
 #include "hwnas/core/parallel.hpp"
+#include "hwnas/core/progress_bar.hpp"
 #include "hwnas/core/random.hpp"
 #include "hwnas/core/shape.hpp"
 #include "hwnas/core/tensor.hpp"
+#include "hwnas/core/timing.hpp"

@@ -9,6 +9,8 @@
 
 namespace hwnas::train {
 
+void ShowProgress::on_train_begin(const Trainer& /*trainer*/) { bar_start_ = std::chrono::steady_clock::now(); }
+
 void ShowProgress::on_step_end(const Trainer& trainer, const StepMetrics& metrics) {
   if (bar_epoch_ != metrics.epoch) {
     bar_ = std::make_unique<ProgressBar>(trainer.steps_per_epoch(),
@@ -16,7 +18,6 @@ void ShowProgress::on_step_end(const Trainer& trainer, const StepMetrics& metric
     bar_epoch_ = metrics.epoch;
     loss_sum_ = accuracy_sum_ = 0.0;
     steps_ = 0;
-    bar_start_ = std::chrono::steady_clock::now();
   }
   loss_sum_ += metrics.loss;
   accuracy_sum_ += metrics.accuracy;
@@ -31,6 +32,7 @@ void ShowProgress::on_step_end(const Trainer& trainer, const StepMetrics& metric
 void ShowProgress::on_epoch_end(const Trainer& trainer, const EpochMetrics& m) {
   if (bar_) bar_->finish();
   bar_.reset();
+  bar_start_ = std::chrono::steady_clock::now();
   std::string line = fmt::format("epoch {}/{}  loss {:.4f}  acc {:.4f}", m.epoch + 1, trainer.options().epochs(),
                                  m.train_loss, m.train_accuracy);
   if (m.validation) line += fmt::format("  val_loss {:.4f}  val_acc {:.4f}", m.validation->loss, m.validation->accuracy);

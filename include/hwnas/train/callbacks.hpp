@@ -9,7 +9,8 @@
 /// - `EarlyStopping`: stops when validation accuracy has not improved for
 ///   `patience` epochs;
 /// - `Checkpointing`: saves a resumable checkpoint every N steps, at the end
-///   of every epoch and when the run ends, atomically.
+///   of every epoch and when the run ends, atomically;
+/// - `OptionalCallback<C>`: a callback chosen at run time (e.g. by a flag).
 
 #include <chrono>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "hwnas/core/progress_bar.hpp"
 #include "hwnas/train/trainer.hpp"
@@ -27,6 +29,7 @@ class ShowProgress {
  public:
   explicit ShowProgress(std::FILE* out = stderr) : out_(out) {}
 
+  void on_train_begin(const Trainer& trainer);
   void on_step_end(const Trainer& trainer, const StepMetrics& metrics);
   void on_epoch_end(const Trainer& trainer, const EpochMetrics& metrics);
   void on_train_end(const Trainer& trainer, const TrainResult& result);
@@ -39,6 +42,7 @@ class ShowProgress {
   double loss_sum_ = 0.0;
   double accuracy_sum_ = 0.0;
   std::int64_t steps_ = 0;
+  /// When the bar's first step started: the run's or the previous epoch's end.
   std::chrono::steady_clock::time_point bar_start_;
 };
 
@@ -81,5 +85,47 @@ class Checkpointing {
   std::filesystem::path path_;
   std::int64_t every_steps_;
 };
+
+/// Forwards every hook `C` has when it holds a callback, and does nothing
+/// when empty, so a run-time choice keeps one `fit` call:
+///
+///     trainer.fit(train, &val, callback_if<MetricLog>(!path.empty(), path));
+template <class C>
+class OptionalCallback {
+ public:
+  OptionalCallback() = default;
+  explicit OptionalCallback(std::optional<C> callback) : callback_(std::move(callback)) {}
+
+  void on_train_begin(const Trainer& t)
+    requires requires(C& c) { c.on_train_begin(t); }
+  {
+    if (callback_) callback_->on_train_begin(t);
+  }
+  bool on_step_end(const Trainer& t, const StepMetrics& m)
+    requires requires(C& c) { c.on_step_end(t, m); }
+  {
+    return callback_ && detail::call_hook([&] { return callback_->on_step_end(t, m); });
+  }
+  bool on_epoch_end(const Trainer& t, const EpochMetrics& m)
+    requires requires(C& c) { c.on_epoch_end(t, m); }
+  {
+    return callback_ && detail::call_hook([&] { return callback_->on_epoch_end(t, m); });
+  }
+  void on_train_end(const Trainer& t, const TrainResult& r)
+    requires requires(C& c) { c.on_train_end(t, r); }
+  {
+    if (callback_) callback_->on_train_end(t, r);
+  }
+
+ private:
+  std::optional<C> callback_;
+};
+
+/// A `C` made from `args` when `on`, else nothing.
+template <class C, class... Args>
+[[nodiscard]] OptionalCallback<C> callback_if(bool on, Args&&... args) {
+  if (!on) return OptionalCallback<C>();
+  return OptionalCallback<C>(std::optional<C>(std::in_place, std::forward<Args>(args)...));
+}
 
 }  // namespace hwnas::train

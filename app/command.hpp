@@ -1,0 +1,22 @@
+#pragma once
+// A subcommand of the `hwnas` tool: it declares its options on a CLI11
+// subcommand and runs when the user picked it. Each lives in its own file.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace hwnas::app {
+
+struct Command {
+  CLI::App* cli;
+  /// Runs the command after parsing; returns the exit code.
+  std::function<int()> run;
+};
+
+Command add_train_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
+
+}  // namespace hwnas::app
