@@ -1,0 +1,123 @@
+// The `hwnas` tool as users run it: output formats, exit codes (0 success,
+// 2 bad input with a one-line error naming it) and resuming from a checkpoint.
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `hwnas <arguments>` and captures its exit code, stdout and stderr.
+Outcome run_hwnas(const std::string& arguments) {
+  const fs::path err_file = fs::path(::testing::TempDir()) / ("hwnas-stderr-" + std::to_string(::getpid()));
+  const std::string command = std::string(HWNAS_CLI) + " " + arguments + " 2>" + err_file.string();
+  Outcome outcome;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) outcome.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (std::FILE* f = std::fopen(err_file.c_str(), "r")) {
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) outcome.err.append(buffer, n);
+    std::fclose(f);
+  }
+  fs::remove(err_file);
+  return outcome;
+}
+
+// Small and quick: a fifth of the synthetic training set, one epoch.
+const std::string quick_train = "train --data synthetic --train-subset 400 --val-size 100 --epochs 1 --batch-size 50 --threads 2 ";
+
+TEST(Cli, BenchPrintsOneJsonDocument) {
+  const Outcome o = run_hwnas("bench --model resnet --mode infer --batch 2 --iters 3 --warmup 1 --threads 1 --json");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["arch"], "resnet");
+  EXPECT_EQ(j["mode"], "infer");
+  EXPECT_EQ(j["batch"], 2);
+  EXPECT_EQ(j["threads"], 1);
+  EXPECT_GT(j["median_ms"].get<double>(), 0.0);
+  EXPECT_GE(j["p90_ms"].get<double>(), j["median_ms"].get<double>());
+  EXPECT_GT(j["gflops"].get<double>(), 0.0);
+}
+
+TEST(Cli, TrainReportsAccuracyAsJson) {
+  const Outcome o = run_hwnas(quick_train + "--model mbconv --json --quiet");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(o.err.empty()) << o.err;
+  const auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["arch"], "mbconv");
+  EXPECT_EQ(j["epochs"], 1);
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_GE(j["test_acc"].get<double>(), 0.0);
+  EXPECT_LE(j["test_acc"].get<double>(), 1.0);
+  EXPECT_TRUE(j["val_acc"].is_number());
+  EXPECT_GT(j["time_s"].get<double>(), 0.0);
+}
+
+TEST(Cli, TrainShowsProgressOnStderrOnly) {
+  const Outcome o = run_hwnas(quick_train + "--model mbconv");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.err.find("epoch 1/1 ["), std::string::npos) << o.err;
+  EXPECT_NE(o.out.find("test accuracy"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("epoch 1/1 ["), std::string::npos) << o.out;
+}
+
+TEST(Cli, ResumingACompletedRunGivesItsResultWithoutTraining) {
+  const fs::path checkpoint = fs::path(::testing::TempDir()) / ("cli-ck-" + std::to_string(::getpid()));
+  const std::string args = quick_train + "--model mbconv --json --quiet --checkpoint " + checkpoint.string();
+  const Outcome first = run_hwnas(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_TRUE(fs::exists(checkpoint));
+  const Outcome again = run_hwnas(args + " --resume");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["test_acc"], nlohmann::json::parse(first.out)["test_acc"]);
+  const Outcome other = run_hwnas(quick_train + "--model mbconv --quiet --lr 0.3 --resume --checkpoint " +
+                                  checkpoint.string());
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("lr 0.1 vs 0.3"), std::string::npos) << other.err;
+  fs::remove(checkpoint);
+}
+
+/// Bad input: exit code 2 and a one-line error naming the problem.
+void expect_bad_input(const std::string& arguments, const std::string& fragment) {
+  SCOPED_TRACE(arguments);
+  const Outcome o = run_hwnas(arguments);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.err.find(fragment), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+}
+
+TEST(Cli, BadInputIsExitCodeTwoWithAMessage) {
+  expect_bad_input("bench --model vgg", "unknown built-in network 'vgg'");
+  expect_bad_input("bench --mode fly", "--mode");
+  expect_bad_input("train --data imagenet --quiet", "unknown dataset 'imagenet'");
+  expect_bad_input("train --data synthetic --optimizer lamb --quiet", "unknown optimizer 'lamb'");
+  expect_bad_input("train --data synthetic --resume --quiet", "--resume needs --checkpoint");
+  expect_bad_input("train --data synthetic --label-smoothing 2 --quiet", "'label_smoothing' must be in [0, 1)");
+  expect_bad_input("train --data cifar10 --quiet", "CIFAR-10 needs the directory");
+  expect_bad_input("train --config /nonexistent.json", "--config");
+  expect_bad_input("frobnicate", "subcommand");
+}
+
+TEST(Cli, HelpAndVersionSucceed) {
+  EXPECT_EQ(run_hwnas("--help").exit_code, 0);
+  const Outcome v = run_hwnas("--version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_FALSE(v.out.empty());
+}
+
+}  // namespace
