@@ -59,8 +59,9 @@ std::vector<std::string> dataset_names() { return {"fashion-mnist", "mnist", "ci
 
 LabelledImages load_mnist(const std::filesystem::path& dir, Split split) {
   const std::string prefix = split == Split::train ? "train" : "t10k";
-  return read_idx_images(plain_or_gz(dir, prefix + "-images-idx3-ubyte"),
-                         plain_or_gz(dir, prefix + "-labels-idx1-ubyte"), 10);
+  const auto images = plain_or_gz(dir, prefix + "-images-idx3-ubyte");
+  const auto labels = plain_or_gz(dir, prefix + "-labels-idx1-ubyte");
+  return read_idx_images(images, labels, 10);
 }
 
 void channel_statistics(const Tensor& images, std::vector<float>& mean, std::vector<float>& stddev) {
