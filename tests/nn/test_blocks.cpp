@@ -11,18 +11,9 @@ namespace hwnas::nn {
 namespace {
 
 using testing::expect_module_gradients_match;
+using testing::loose_tolerance;
 using testing::random_tensor;
-
-testing::GradcheckOptions loose_tolerance() {
-  testing::GradcheckOptions options;
-  options.abs_tol = 1e-5;
-  options.rel_tol = 1e-4;
-  return options;
-}
-
-void randomise_parameters(ModuleD& module, Rng& rng) {
-  for (auto& p : module.named_parameters()) init::uniform(p.variable.value(), rng, -1.0, 1.0);
-}
+using testing::randomise_parameters;
 
 std::vector<std::string> child_names(const ModuleD& module) {
   std::vector<std::string> names;

@@ -12,21 +12,9 @@ namespace hwnas::nn {
 namespace {
 
 using testing::expect_module_gradients_match;
+using testing::loose_tolerance;
 using testing::random_tensor;
-
-// Batch norm sums many terms per gradient element; central differences on it are a little less exact.
-testing::GradcheckOptions loose_tolerance() {
-  testing::GradcheckOptions options;
-  options.abs_tol = 1e-5;
-  options.rel_tol = 1e-4;
-  return options;
-}
-
-// Parameters drawn uniformly instead of from the default init, so that biases
-// and BN shifts are non-zero and every gradient path carries signal.
-void randomise_parameters(ModuleD& module, Rng& rng) {
-  for (auto& p : module.named_parameters()) init::uniform(p.variable.value(), rng, -1.0, 1.0);
-}
+using testing::randomise_parameters;
 
 TEST(LayerGradients, Conv2dDense) {
   Rng rng(1);

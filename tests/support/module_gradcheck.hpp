@@ -8,10 +8,26 @@
 #include <functional>
 #include <vector>
 
+#include "hwnas/nn/init.hpp"
 #include "hwnas/nn/module.hpp"
 #include "support/gradcheck.hpp"
 
 namespace hwnas::testing {
+
+/// Batch norm sums many terms per gradient element; central differences on
+/// networks containing it are a little less exact.
+inline GradcheckOptions loose_tolerance() {
+  GradcheckOptions options;
+  options.abs_tol = 1e-5;
+  options.rel_tol = 1e-4;
+  return options;
+}
+
+/// Parameters drawn uniformly instead of from the default init, so that
+/// biases and BN shifts are non-zero and every gradient path carries signal.
+inline void randomise_parameters(nn::BasicModule<double>& module, Rng& rng) {
+  for (auto& p : module.named_parameters()) nn::init::uniform(p.variable.value(), rng, -1.0, 1.0);
+}
 
 /// Runs `expect_gradients_match` on `module(input)` with inputs {input, parameters...}.
 /// `before_forward` runs before every forward pass (e.g. to reseed a dropout mask).

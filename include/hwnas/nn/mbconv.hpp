@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "hwnas/core/arg.hpp"
 #include "hwnas/core/ops/elementwise.hpp"
 #include "hwnas/nn/activation.hpp"
 #include "hwnas/nn/batch_norm.hpp"
@@ -42,32 +43,17 @@ class MBConvSpec {
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
 
   /// Expand ratio: the hidden width is in_channels * ratio.
-  MBConvSpec& expand(std::int64_t ratio) {
-    expand_ = ratio;
-    return *this;
-  }
+  HWNAS_ARG(std::int64_t, expand, 6)
   /// Stride of the depthwise conv.
-  MBConvSpec& stride(std::int64_t value) {
-    stride_ = value;
-    return *this;
-  }
-  MBConvSpec& activation(Activation a) {
-    activation_ = a;
-    return *this;
-  }
+  HWNAS_ARG(std::int64_t, stride, 1)
+  HWNAS_ARG(Activation, activation, Activation::relu6)
   /// Whether a squeeze-excite follows the depthwise conv.
-  MBConvSpec& se(bool on) {
-    se_ = on;
-    return *this;
-  }
+  HWNAS_ARG(bool, se, false)
 
+ public:
   [[nodiscard]] std::int64_t in_channels() const { return in_channels_; }
   [[nodiscard]] std::int64_t out_channels() const { return out_channels_; }
   [[nodiscard]] std::int64_t kernel_size() const { return kernel_size_; }
-  [[nodiscard]] std::int64_t expand() const { return expand_; }
-  [[nodiscard]] std::int64_t stride() const { return stride_; }
-  [[nodiscard]] Activation activation() const { return activation_; }
-  [[nodiscard]] bool se() const { return se_; }
 
   [[nodiscard]] std::int64_t mid_channels() const { return in_channels_ * expand_; }
   [[nodiscard]] std::int64_t se_channels() const { return make_divisible(static_cast<double>(mid_channels()) / 4.0, 8); }
@@ -79,10 +65,6 @@ class MBConvSpec {
   std::int64_t in_channels_;
   std::int64_t out_channels_;
   std::int64_t kernel_size_;
-  std::int64_t expand_ = 6;
-  std::int64_t stride_ = 1;
-  Activation activation_ = Activation::relu6;
-  bool se_ = false;
 };
 
 /// Children, in order: `expand_conv`, `expand_bn` (when expand > 1),
