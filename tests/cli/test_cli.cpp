@@ -1,10 +1,14 @@
 // The `hwnas` tool as users run it: output formats, exit codes (0 success,
 // 2 bad input with a one-line error naming it) and resuming from a checkpoint.
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -90,6 +94,39 @@ TEST(Cli, ResumingACompletedRunGivesItsResultWithoutTraining) {
   EXPECT_EQ(other.exit_code, 2);
   EXPECT_NE(other.err.find("lr 0.1 vs 0.3"), std::string::npos) << other.err;
   fs::remove(checkpoint);
+}
+
+TEST(Cli, AKilledRunResumesToTheUninterruptedResult) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("cli-kill-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string args = "train --data synthetic --train-subset 600 --val-size 100 --epochs 2 --batch-size 20 "
+                           "--threads 1 --model mbconv --json --quiet ";
+  const Outcome whole = run_hwnas(args);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+
+  // Start the same run with checkpoints every 3 steps and kill it once the first one is on disk.
+  const fs::path checkpoint = dir / "run.ckpt";
+  const fs::path pid_file = dir / "pid";
+  const std::string background = std::string(HWNAS_CLI) + " " + args + "--checkpoint-every 3 --checkpoint " +
+                                 checkpoint.string() + " >/dev/null 2>&1 & echo $! > " + pid_file.string();
+  ASSERT_EQ(std::system(background.c_str()), 0);
+  for (int i = 0; i < 6000 && !fs::exists(checkpoint); ++i) ::usleep(10'000);
+  ASSERT_TRUE(fs::exists(checkpoint));
+  pid_t pid = 0;
+  std::ifstream(pid_file) >> pid;
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGKILL);
+
+  const Outcome resumed = run_hwnas(args + "--resume --checkpoint " + checkpoint.string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto a = nlohmann::json::parse(whole.out);
+  const auto b = nlohmann::json::parse(resumed.out);
+  EXPECT_EQ(b["test_acc"], a["test_acc"]);
+  EXPECT_EQ(b["test_loss"], a["test_loss"]);
+  EXPECT_EQ(b["val_acc"], a["val_acc"]);
+  for (std::size_t e = 0; e < a["history"].size(); ++e)
+    EXPECT_EQ(b["history"][e]["train_loss"], a["history"][e]["train_loss"]) << "epoch " << e;
+  fs::remove_all(dir);
 }
 
 /// Bad input: exit code 2 and a one-line error naming the problem.
