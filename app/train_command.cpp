@@ -64,7 +64,15 @@ struct TrainCommand {
   /// 28 x 28 images, then `--config`, then single flags.
   [[nodiscard]] train::TrainOptions options() const {
     auto o = train::TrainOptions{}.epochs(3).batch_size(128).lr(0.1).weight_decay(5e-5).label_smoothing(0.1);
-    if (!config.empty()) o = nlohmann::json::parse(read_file(config), nullptr, true, true).get<train::TrainOptions>();
+    if (!config.empty()) {
+      try {
+        o = nlohmann::json::parse(read_file(config), nullptr, true, /*ignore_comments=*/true).get<train::TrainOptions>();
+      } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(fmt::format("--config {}: not valid JSON: {}", config, e.what()));
+      } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("--config {}: {}", config, e.what()));
+      }
+    }
     flags.apply(o);
     o.validate();
     return o;

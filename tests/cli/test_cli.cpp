@@ -148,6 +148,13 @@ TEST(Cli, BadInputIsExitCodeTwoWithAMessage) {
   expect_bad_input("train --data cifar10 --quiet", "CIFAR-10 needs the directory");
   expect_bad_input("train --config /nonexistent.json", "--config");
   expect_bad_input("frobnicate", "subcommand");
+  const fs::path config = fs::path(::testing::TempDir()) / ("cli-config-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(config) << "{\"epochs\": 2,";
+  expect_bad_input("train --data synthetic --quiet --config " + config.string(), "not valid JSON");
+  std::ofstream(config) << R"({"epochs": 2, "learning_rate": 0.1})";
+  expect_bad_input("train --data synthetic --quiet --config " + config.string(),
+                   "unknown training option 'learning_rate'");
+  fs::remove(config);
 }
 
 TEST(Cli, HelpAndVersionSucceed) {
