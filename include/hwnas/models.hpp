@@ -5,3 +5,4 @@
 #include "hwnas/models/builtin.hpp"
 #include "hwnas/models/mobilenet.hpp"
 #include "hwnas/models/resnet.hpp"
+#include "hwnas/models/summary.hpp"

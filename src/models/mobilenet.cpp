@@ -5,13 +5,12 @@
 #include "hwnas/nn/conv.hpp"
 #include "hwnas/nn/flatten.hpp"
 #include "hwnas/nn/linear.hpp"
-#include "hwnas/nn/mbconv.hpp"
 #include "hwnas/nn/pool.hpp"
 #include "hwnas/nn/resize.hpp"
 
 namespace hwnas::models {
 
-std::shared_ptr<nn::Sequential> mobilenet(const MobileNetConfig& config) {
+std::vector<nn::MBConvSpec> mobilenet_layer_specs(const MobileNetConfig& config) {
   HWNAS_CHECK_CONFIG(config.in_channels >= 1 && config.input_size >= 1 && config.resolution >= 1 &&
                          config.stem_width >= 1 && config.head_width >= 1 && config.classes >= 1,
                      "mobilenet: sizes must be positive (in_channels {}, input_size {}, resolution {}, stem_width {}, "
@@ -19,7 +18,27 @@ std::shared_ptr<nn::Sequential> mobilenet(const MobileNetConfig& config) {
                      config.in_channels, config.input_size, config.resolution, config.stem_width, config.head_width,
                      config.classes);
   HWNAS_CHECK_CONFIG(!config.stages.empty(), "mobilenet: the network needs at least one stage");
+  std::vector<nn::MBConvSpec> specs;
+  std::int64_t width = config.stem_width;
+  for (std::size_t s = 0; s < config.stages.size(); ++s) {
+    const MobileNetStage& stage = config.stages[s];
+    HWNAS_CHECK_CONFIG(stage.width >= 1 && stage.stride >= 1 && !stage.blocks.empty(),
+                       "mobilenet: stage {} needs a positive width and stride and at least one block", s);
+    for (std::size_t b = 0; b < stage.blocks.size(); ++b) {
+      const MBConvChoice& block = stage.blocks[b];
+      specs.push_back(nn::MBConvSpec{width, stage.width, block.kernel_size}
+                          .expand(block.expand)
+                          .stride(b == 0 ? stage.stride : 1)
+                          .activation(stage.activation)
+                          .se(stage.se));
+      width = stage.width;
+    }
+  }
+  return specs;
+}
 
+std::shared_ptr<nn::Sequential> mobilenet(const MobileNetConfig& config) {
+  const std::vector<nn::MBConvSpec> specs = mobilenet_layer_specs(config);
   auto net = std::make_shared<nn::Sequential>();
   if (config.resolution != config.input_size)
     net->add("resize", std::make_shared<nn::Resize>(config.resolution, config.resolution));
@@ -29,22 +48,9 @@ std::shared_ptr<nn::Sequential> mobilenet(const MobileNetConfig& config) {
   net->add("stem_act", nn::make_activation<float>(config.stem_activation));
 
   auto blocks = net->add("blocks", std::make_shared<nn::Sequential>());
-  std::int64_t width = config.stem_width;
-  for (std::size_t s = 0; s < config.stages.size(); ++s) {
-    const MobileNetStage& stage = config.stages[s];
-    HWNAS_CHECK_CONFIG(stage.width >= 1 && stage.stride >= 1 && !stage.blocks.empty(),
-                       "mobilenet: stage {} needs a positive width and stride and at least one block", s);
-    for (std::size_t b = 0; b < stage.blocks.size(); ++b) {
-      const MBConvChoice& block = stage.blocks[b];
-      blocks->emplace_back<nn::MBConv>(nn::MBConvSpec{width, stage.width, block.kernel_size}
-                                           .expand(block.expand)
-                                           .stride(b == 0 ? stage.stride : 1)
-                                           .activation(stage.activation)
-                                           .se(stage.se));
-      width = stage.width;
-    }
-  }
+  for (const auto& spec : specs) blocks->emplace_back<nn::MBConv>(spec);
 
+  const std::int64_t width = specs.back().out_channels();
   net->add("head_conv", std::make_shared<nn::Conv2d>(nn::Conv2dSpec{width, config.head_width, 1}.bias(false)));
   net->add("head_bn", std::make_shared<nn::BatchNorm2d>(config.head_width));
   net->add("head_act", std::make_shared<nn::HSwish>());

@@ -49,6 +49,50 @@ TEST(MobileNet, SmallestOfaFmnistMatchesTheSpec) {
   EXPECT_EQ(net->named_children().front().name, "resize");
 }
 
+/// The summary's totals must agree with the built network: parameters with
+/// `num_parameters`, MACs with what the ops count when it runs.
+void expect_summary_matches_network(const MobileNetConfig& config) {
+  const auto layers = mobilenet_summary(config);
+  auto net = mobilenet(config);
+  EXPECT_EQ(total_params(layers), net->num_parameters());
+  EXPECT_EQ(total_macs(layers), count_macs(*net));
+  EXPECT_EQ(layers.back().output, (Shape{config.classes}));
+}
+
+TEST(MobileNetSummary, AgreesWithTheBuiltNetworkAtEveryResolution) {
+  for (const std::int64_t r : {20, 24, 28, 32}) {
+    SCOPED_TRACE(r);
+    expect_summary_matches_network(ofa_fmnist(7, 6, 4, r));
+    expect_summary_matches_network(ofa_fmnist(3, 3, 2, r));
+    auto mixed = mbconv_config();
+    mixed.resolution = r;
+    expect_summary_matches_network(mixed);
+  }
+}
+
+TEST(MobileNetSummary, RowsDescribeEachLayer) {
+  const auto layers = mobilenet_summary(ofa_fmnist(5, 4, 2, 24));
+  ASSERT_EQ(layers.size(), 1U + 1U + 8U + 3U);  // resize, stem, 8 blocks, head conv, pool, classifier
+  EXPECT_EQ(layers[0].type, "resize");
+  EXPECT_EQ(layers[0].output, (Shape{1, 24, 24}));
+  EXPECT_EQ(layers[1].output, (Shape{16, 12, 12}));
+  const LayerSummary& block = layers[4];  // stage 2, first block
+  EXPECT_EQ(block.type, "mbconv");
+  EXPECT_EQ(block.input, (Shape{24, 12, 12}));
+  EXPECT_EQ(block.output, (Shape{40, 6, 6}));
+  EXPECT_EQ(block.kernel, 5);
+  EXPECT_EQ(block.stride, 2);
+  EXPECT_EQ(block.expand, 4);
+  EXPECT_TRUE(block.se);
+  EXPECT_FALSE(block.residual);
+  EXPECT_TRUE(layers[5].residual);
+  EXPECT_EQ(layers[5].activation, "relu");
+  // One block by hand: mid 96, se make_divisible(24, 8) = 24.
+  const std::int64_t mid = 96;
+  EXPECT_EQ(block.macs, 12 * 12 * 24 * mid + 6 * 6 * mid * 25 + 2 * mid * 24 + 6 * 6 * mid * 40);
+  EXPECT_EQ(block.params, (24 * mid + 2 * mid) + (mid * 25 + 2 * mid) + (2 * mid * 24 + 24 + mid) + (mid * 40 + 80));
+}
+
 TEST(MobileNet, RejectsEmptyStages) {
   MobileNetConfig config;
   testing::expect_error_containing<ConfigError>([&] { (void)mobilenet(config); }, "at least one stage");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hwnas/nn/activation.hpp"
+#include "hwnas/nn/mbconv.hpp"
 #include "hwnas/nn/sequential.hpp"
 
 namespace hwnas::models {
@@ -47,6 +48,11 @@ struct MobileNetConfig {
   std::int64_t classes = 10;
   friend bool operator==(const MobileNetConfig&, const MobileNetConfig&) = default;
 };
+
+/// The MBConv blocks of `config` in order, each with its input width and
+/// stride. ConfigError for a config without stages or blocks, or with
+/// non-positive sizes.
+[[nodiscard]] std::vector<nn::MBConvSpec> mobilenet_layer_specs(const MobileNetConfig& config);
 
 /// The network `config` describes, with zero weights (initialise it with
 /// `nn::init::default_init`). Its children are `resize` (only when the
