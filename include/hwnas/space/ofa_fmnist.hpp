@@ -1,0 +1,93 @@
+#pragma once
+/// \file
+/// `ofa-fmnist`: the elastic MobileNetV3-style space of Once-for-All for
+/// 1x28x28 inputs and 10 classes (../shared/spec/spaces.md, docs/spaces.md).
+/// Four stages of up to four MBConv blocks; each block chooses its kernel
+/// size {3, 5, 7} and expand ratio {3, 4, 6}, each stage its depth {2, 3, 4},
+/// the network its input resolution {20, 24, 28, 32}.
+///
+/// JSON: `{"space": "ofa-fmnist", "ks": [16 ints], "e": [16 ints], "d": [4 ints], "r": 28}`.
+/// Entry i of `ks` and `e` belongs to block i % 4 of stage i / 4; entries of
+/// blocks beyond their stage's depth are kept but do not change the network.
+///
+/// Encoding (100 values, Once-for-All's MobileNetArchEncoder order): one-hot
+/// resolution (4), then per block a one-hot kernel size (16 x 3), then per
+/// block a one-hot expand ratio (16 x 3); blocks beyond their stage's depth
+/// are all zeros, so depth needs no slots of its own.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hwnas/core/random.hpp"
+#include "hwnas/models/mobilenet.hpp"
+#include "hwnas/models/summary.hpp"
+#include "hwnas/nn/sequential.hpp"
+
+namespace hwnas::space {
+
+struct OfaFmnistArch {
+  static constexpr std::size_t stages = 4;
+  static constexpr std::size_t blocks_per_stage = 4;
+  static constexpr std::size_t blocks = stages * blocks_per_stage;
+
+  std::array<std::int64_t, blocks> ks{};
+  std::array<std::int64_t, blocks> e{};
+  std::array<std::int64_t, stages> d{};
+  std::int64_t r = 28;
+
+  friend bool operator==(const OfaFmnistArch&, const OfaFmnistArch&) = default;
+};
+
+class OfaFmnistSpace {
+ public:
+  using Arch = OfaFmnistArch;
+
+  static constexpr std::array<std::int64_t, 3> kernel_sizes{3, 5, 7};
+  static constexpr std::array<std::int64_t, 3> expand_ratios{3, 4, 6};
+  static constexpr std::array<std::int64_t, 3> depths{2, 3, 4};
+  static constexpr std::array<std::int64_t, 4> resolutions{20, 24, 28, 32};
+
+  [[nodiscard]] std::string_view name() const { return "ofa-fmnist"; }
+
+  [[nodiscard]] Arch sample(Rng& rng) const;
+  [[nodiscard]] Arch mutate(const Arch& arch, Rng& rng, double p) const;
+  [[nodiscard]] Arch crossover(const Arch& a, const Arch& b, Rng& rng) const;
+
+  [[nodiscard]] std::size_t encoding_size() const { return resolutions.size() + 2 * Arch::blocks * 3; }
+  [[nodiscard]] std::vector<float> encode(const Arch& arch) const;
+
+  [[nodiscard]] nlohmann::json to_json(const Arch& arch) const;
+  [[nodiscard]] Arch from_json(const nlohmann::json& json) const;
+  /// Resolution, then the active blocks stage by stage:
+  /// `r28|k3e3,k5e3|k3e4,k5e4,k7e4|k3e4,k5e4,k7e4|k5e6,k7e6`.
+  [[nodiscard]] std::string canonical(const Arch& arch) const;
+
+  /// The network as a MobileNet configuration (the active blocks only).
+  [[nodiscard]] models::MobileNetConfig config(const Arch& arch) const;
+  [[nodiscard]] std::shared_ptr<nn::Sequential> build(const Arch& arch) const;
+  [[nodiscard]] std::vector<models::LayerSummary> summary(const Arch& arch) const;
+  [[nodiscard]] std::int64_t macs(const Arch& arch) const;
+  [[nodiscard]] std::int64_t params(const Arch& arch) const;
+
+  /// Distinct networks: 4 resolutions x (9^2 + 9^3 + 9^4)^4 stage settings.
+  [[nodiscard]] double size() const;
+
+  /// Every choice at its largest / smallest value.
+  [[nodiscard]] Arch largest() const;
+  [[nodiscard]] Arch smallest() const;
+};
+
+}  // namespace hwnas::space
+
+template <>
+struct std::hash<hwnas::space::OfaFmnistArch> {
+  std::size_t operator()(const hwnas::space::OfaFmnistArch& arch) const noexcept;
+};

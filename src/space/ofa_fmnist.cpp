@@ -1,0 +1,191 @@
+#include "hwnas/space/ofa_fmnist.hpp"
+
+#include <cmath>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "hwnas/models/mobilenet.hpp"
+#include "hwnas/space/choices.hpp"
+
+namespace hwnas::space {
+namespace {
+
+using Arch = OfaFmnistArch;
+using detail::either;
+using detail::maybe_mutate;
+using detail::pick;
+
+/// The fixed part of each stage (spec: widths, first-block strides,
+/// activations, squeeze-excite).
+struct StageShape {
+  std::int64_t width;
+  std::int64_t stride;
+  nn::Activation activation;
+  bool se;
+};
+constexpr std::array<StageShape, Arch::stages> stage_shapes{{{24, 1, nn::Activation::relu, false},
+                                                             {40, 2, nn::Activation::relu, true},
+                                                             {80, 2, nn::Activation::hswish, false},
+                                                             {96, 1, nn::Activation::hswish, true}}};
+
+template <std::size_t N>
+std::span<const std::int64_t> options(const std::array<std::int64_t, N>& values) {
+  return values;
+}
+
+/// Index of `value` in `values` (the value is known to be valid).
+template <std::size_t N>
+std::size_t index_of(const std::array<std::int64_t, N>& values, std::int64_t value) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (values[i] == value) return i;
+  return N;
+}
+
+bool active(const Arch& arch, std::size_t block) {
+  return static_cast<std::int64_t>(block % Arch::blocks_per_stage) < arch.d[block / Arch::blocks_per_stage];
+}
+
+template <std::size_t N>
+std::array<std::int64_t, N> to_array(const std::vector<std::int64_t>& values) {
+  std::array<std::int64_t, N> out{};
+  std::copy(values.begin(), values.end(), out.begin());
+  return out;
+}
+
+}  // namespace
+
+OfaFmnistArch OfaFmnistSpace::sample(Rng& rng) const {
+  Arch arch;
+  for (std::size_t i = 0; i < Arch::blocks; ++i) {
+    arch.ks[i] = pick(options(kernel_sizes), rng);
+    arch.e[i] = pick(options(expand_ratios), rng);
+  }
+  for (auto& d : arch.d) d = pick(options(depths), rng);
+  arch.r = pick(options(resolutions), rng);
+  return arch;
+}
+
+OfaFmnistArch OfaFmnistSpace::mutate(const Arch& arch, Rng& rng, double p) const {
+  HWNAS_CHECK_CONFIG(p >= 0.0 && p <= 1.0, "ofa-fmnist: mutation probability must be in [0, 1], got {}", p);
+  Arch out = arch;
+  for (std::size_t i = 0; i < Arch::blocks; ++i) {
+    out.ks[i] = maybe_mutate(options(kernel_sizes), arch.ks[i], rng, p);
+    out.e[i] = maybe_mutate(options(expand_ratios), arch.e[i], rng, p);
+  }
+  for (std::size_t s = 0; s < Arch::stages; ++s) out.d[s] = maybe_mutate(options(depths), arch.d[s], rng, p);
+  out.r = maybe_mutate(options(resolutions), arch.r, rng, p);
+  return out;
+}
+
+OfaFmnistArch OfaFmnistSpace::crossover(const Arch& a, const Arch& b, Rng& rng) const {
+  Arch out;
+  for (std::size_t i = 0; i < Arch::blocks; ++i) {
+    out.ks[i] = either(a.ks[i], b.ks[i], rng);
+    out.e[i] = either(a.e[i], b.e[i], rng);
+  }
+  for (std::size_t s = 0; s < Arch::stages; ++s) out.d[s] = either(a.d[s], b.d[s], rng);
+  out.r = either(a.r, b.r, rng);
+  return out;
+}
+
+std::vector<float> OfaFmnistSpace::encode(const Arch& arch) const {
+  std::vector<float> x(encoding_size(), 0.0F);
+  x[index_of(resolutions, arch.r)] = 1.0F;
+  const std::size_t ks_start = resolutions.size();
+  const std::size_t e_start = ks_start + Arch::blocks * kernel_sizes.size();
+  for (std::size_t i = 0; i < Arch::blocks; ++i) {
+    if (!active(arch, i)) continue;
+    x[ks_start + i * kernel_sizes.size() + index_of(kernel_sizes, arch.ks[i])] = 1.0F;
+    x[e_start + i * expand_ratios.size() + index_of(expand_ratios, arch.e[i])] = 1.0F;
+  }
+  return x;
+}
+
+nlohmann::json OfaFmnistSpace::to_json(const Arch& arch) const {
+  return {{"space", name()}, {"ks", arch.ks}, {"e", arch.e}, {"d", arch.d}, {"r", arch.r}};
+}
+
+OfaFmnistArch OfaFmnistSpace::from_json(const nlohmann::json& json) const {
+  detail::check_arch_object(json, name(), {"ks", "e", "d", "r"});
+  Arch arch;
+  arch.ks = to_array<Arch::blocks>(detail::read_choices(json, name(), "ks", Arch::blocks, kernel_sizes));
+  arch.e = to_array<Arch::blocks>(detail::read_choices(json, name(), "e", Arch::blocks, expand_ratios));
+  arch.d = to_array<Arch::stages>(detail::read_choices(json, name(), "d", Arch::stages, depths));
+  arch.r = detail::read_choice(json, name(), "r", resolutions);
+  return arch;
+}
+
+std::string OfaFmnistSpace::canonical(const Arch& arch) const {
+  std::string s = fmt::format("r{}", arch.r);
+  for (std::size_t stage = 0; stage < Arch::stages; ++stage) {
+    s += '|';
+    for (std::int64_t b = 0; b < arch.d[stage]; ++b) {
+      const std::size_t i = stage * Arch::blocks_per_stage + static_cast<std::size_t>(b);
+      s += fmt::format("{}k{}e{}", b == 0 ? "" : ",", arch.ks[i], arch.e[i]);
+    }
+  }
+  return s;
+}
+
+models::MobileNetConfig OfaFmnistSpace::config(const Arch& arch) const {
+  models::MobileNetConfig config;
+  config.resolution = arch.r;
+  for (std::size_t stage = 0; stage < Arch::stages; ++stage) {
+    const StageShape& shape = stage_shapes[stage];
+    models::MobileNetStage out{shape.width, shape.stride, shape.activation, shape.se, {}};
+    for (std::int64_t b = 0; b < arch.d[stage]; ++b) {
+      const std::size_t i = stage * Arch::blocks_per_stage + static_cast<std::size_t>(b);
+      out.blocks.push_back({arch.ks[i], arch.e[i]});
+    }
+    config.stages.push_back(std::move(out));
+  }
+  return config;
+}
+
+std::shared_ptr<nn::Sequential> OfaFmnistSpace::build(const Arch& arch) const { return models::mobilenet(config(arch)); }
+
+std::vector<models::LayerSummary> OfaFmnistSpace::summary(const Arch& arch) const {
+  return models::mobilenet_summary(config(arch));
+}
+
+std::int64_t OfaFmnistSpace::macs(const Arch& arch) const { return models::total_macs(summary(arch)); }
+std::int64_t OfaFmnistSpace::params(const Arch& arch) const { return models::total_params(summary(arch)); }
+
+double OfaFmnistSpace::size() const {
+  const double per_block = static_cast<double>(kernel_sizes.size() * expand_ratios.size());
+  double per_stage = 0.0;
+  for (const std::int64_t d : depths) per_stage += std::pow(per_block, static_cast<double>(d));
+  return static_cast<double>(resolutions.size()) * std::pow(per_stage, static_cast<double>(Arch::stages));
+}
+
+OfaFmnistArch OfaFmnistSpace::largest() const {
+  Arch arch;
+  arch.ks.fill(kernel_sizes.back());
+  arch.e.fill(expand_ratios.back());
+  arch.d.fill(depths.back());
+  arch.r = resolutions.back();
+  return arch;
+}
+
+OfaFmnistArch OfaFmnistSpace::smallest() const {
+  Arch arch;
+  arch.ks.fill(kernel_sizes.front());
+  arch.e.fill(expand_ratios.front());
+  arch.d.fill(depths.front());
+  arch.r = resolutions.front();
+  return arch;
+}
+
+}  // namespace hwnas::space
+
+std::size_t std::hash<hwnas::space::OfaFmnistArch>::operator()(const hwnas::space::OfaFmnistArch& arch) const noexcept {
+  // FNV-1a over every field, so equal architectures hash equally.
+  std::size_t h = 1469598103934665603ULL;
+  const auto mix = [&](std::int64_t v) { h = (h ^ static_cast<std::size_t>(v)) * 1099511628211ULL; };
+  for (const auto v : arch.ks) mix(v);
+  for (const auto v : arch.e) mix(v);
+  for (const auto v : arch.d) mix(v);
+  mix(arch.r);
+  return h;
+}
