@@ -7,6 +7,7 @@
 
 #include "hwnas/models/mobilenet.hpp"
 #include "hwnas/space/choices.hpp"
+#include "hwnas/space/fmnist_stages.hpp"
 
 namespace hwnas::space {
 namespace {
@@ -15,19 +16,6 @@ using Arch = OfaFmnistArch;
 using detail::either;
 using detail::maybe_mutate;
 using detail::pick;
-
-/// The fixed part of each stage (spec: widths, first-block strides,
-/// activations, squeeze-excite).
-struct StageShape {
-  std::int64_t width;
-  std::int64_t stride;
-  nn::Activation activation;
-  bool se;
-};
-constexpr std::array<StageShape, Arch::stages> stage_shapes{{{24, 1, nn::Activation::relu, false},
-                                                             {40, 2, nn::Activation::relu, true},
-                                                             {80, 2, nn::Activation::hswish, false},
-                                                             {96, 1, nn::Activation::hswish, true}}};
 
 template <std::size_t N>
 std::span<const std::int64_t> options(const std::array<std::int64_t, N>& values) {
@@ -132,7 +120,7 @@ models::MobileNetConfig OfaFmnistSpace::config(const Arch& arch) const {
   models::MobileNetConfig config;
   config.resolution = arch.r;
   for (std::size_t stage = 0; stage < Arch::stages; ++stage) {
-    const StageShape& shape = stage_shapes[stage];
+    const detail::FmnistStage& shape = detail::fmnist_stages[stage];
     models::MobileNetStage out{shape.width, shape.stride, shape.activation, shape.se, {}};
     for (std::int64_t b = 0; b < arch.d[stage]; ++b) {
       const std::size_t i = stage * Arch::blocks_per_stage + static_cast<std::size_t>(b);
@@ -180,12 +168,10 @@ OfaFmnistArch OfaFmnistSpace::smallest() const {
 }  // namespace hwnas::space
 
 std::size_t std::hash<hwnas::space::OfaFmnistArch>::operator()(const hwnas::space::OfaFmnistArch& arch) const noexcept {
-  // FNV-1a over every field, so equal architectures hash equally.
-  std::size_t h = 1469598103934665603ULL;
-  const auto mix = [&](std::int64_t v) { h = (h ^ static_cast<std::size_t>(v)) * 1099511628211ULL; };
-  for (const auto v : arch.ks) mix(v);
-  for (const auto v : arch.e) mix(v);
-  for (const auto v : arch.d) mix(v);
-  mix(arch.r);
-  return h;
+  hwnas::space::detail::ChoiceHash h;
+  for (const auto v : arch.ks) h.add(v);
+  for (const auto v : arch.e) h.add(v);
+  for (const auto v : arch.d) h.add(v);
+  h.add(arch.r);
+  return h.value();
 }

@@ -46,6 +46,16 @@ template <class T>
   return rng.bernoulli(0.5) ? a : b;
 }
 
+/// FNV-1a over a sequence of integers, for `std::hash` of architectures.
+class ChoiceHash {
+ public:
+  void add(std::int64_t value) { hash_ = (hash_ ^ static_cast<std::size_t>(value)) * 1099511628211ULL; }
+  [[nodiscard]] std::size_t value() const { return hash_; }
+
+ private:
+  std::size_t hash_ = 1469598103934665603ULL;
+};
+
 /// ConfigError unless `json` is an object whose "space" is `space` and whose
 /// keys are "space" and `fields`, all present.
 void check_arch_object(const nlohmann::json& json, std::string_view space,

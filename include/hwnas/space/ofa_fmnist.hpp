@@ -30,12 +30,13 @@
 #include "hwnas/models/mobilenet.hpp"
 #include "hwnas/models/summary.hpp"
 #include "hwnas/nn/sequential.hpp"
+#include "hwnas/space/fmnist_stages.hpp"
 
 namespace hwnas::space {
 
 struct OfaFmnistArch {
-  static constexpr std::size_t stages = 4;
-  static constexpr std::size_t blocks_per_stage = 4;
+  static constexpr std::size_t stages = detail::fmnist_stage_count;
+  static constexpr std::size_t blocks_per_stage = detail::fmnist_blocks_per_stage;
   static constexpr std::size_t blocks = stages * blocks_per_stage;
 
   std::array<std::int64_t, blocks> ks{};
