@@ -1,7 +1,9 @@
 #include "hwnas/core/buffer_cache.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -14,10 +16,14 @@ constexpr std::size_t kAlignment = 64;
 // Smaller blocks are served well by the system allocator's own free lists.
 constexpr std::size_t kSmallestCached = 64 * 1024;
 
-std::size_t default_limit() {
-  constexpr std::size_t mib = 1024 * 1024;
-  if (const auto megabytes = detail::environment_count("HWNAS_BUFFER_CACHE_MB")) return *megabytes * mib;
-  return 256 * mib;
+constexpr std::size_t kMib = 1024 * 1024;
+// The least the default limit allows, however little has been in use.
+constexpr std::size_t kDefaultFloor = 256 * kMib;
+
+/// The limit set by `HWNAS_BUFFER_CACHE_MB`, if any.
+std::optional<std::size_t> environment_limit() {
+  if (const auto megabytes = detail::environment_count("HWNAS_BUFFER_CACHE_MB")) return *megabytes * kMib;
+  return std::nullopt;
 }
 
 class BufferCache {
@@ -25,6 +31,8 @@ class BufferCache {
   void* take(std::size_t bytes) {
     {
       std::lock_guard lock(mutex_);
+      in_use_ += bytes;
+      peak_in_use_ = std::max(peak_in_use_, in_use_);
       auto it = free_.find(bytes);
       if (it != free_.end() && !it->second.empty()) {
         void* block = it->second.back();
@@ -33,13 +41,20 @@ class BufferCache {
         return block;
       }
     }
-    return ::operator new(bytes, std::align_val_t{kAlignment});
+    try {
+      return ::operator new(bytes, std::align_val_t{kAlignment});
+    } catch (const std::bad_alloc&) {
+      std::lock_guard lock(mutex_);
+      in_use_ -= bytes;
+      throw;
+    }
   }
 
   void give(void* block, std::size_t bytes) noexcept {
     {
       std::lock_guard lock(mutex_);
-      if (held_ + bytes <= limit_) {
+      in_use_ -= bytes;
+      if (held_ + bytes <= effective_limit()) {
         try {
           free_[bytes].push_back(block);
           held_ += bytes;
@@ -52,14 +67,14 @@ class BufferCache {
     ::operator delete(block, std::align_val_t{kAlignment});
   }
 
-  void set_limit(std::size_t bytes) {
+  void set_limit(std::optional<std::size_t> bytes) {
     std::lock_guard lock(mutex_);
-    limit_ = bytes;
-    trim_to(limit_);
+    fixed_limit_ = bytes;
+    trim_to(effective_limit());
   }
   std::size_t limit() {
     std::lock_guard lock(mutex_);
-    return limit_;
+    return effective_limit();
   }
   std::size_t held() {
     std::lock_guard lock(mutex_);
@@ -71,6 +86,10 @@ class BufferCache {
   }
 
  private:
+  [[nodiscard]] std::size_t effective_limit() const {
+    return fixed_limit_ ? *fixed_limit_ : std::max(kDefaultFloor, peak_in_use_);
+  }
+
   void trim_to(std::size_t target) {
     for (auto it = free_.begin(); it != free_.end() && held_ > target;) {
       auto& blocks = it->second;
@@ -86,7 +105,9 @@ class BufferCache {
   std::mutex mutex_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
   std::size_t held_ = 0;
-  std::size_t limit_ = default_limit();
+  std::size_t in_use_ = 0;  ///< Cacheable storage handed out and not yet given back.
+  std::size_t peak_in_use_ = 0;
+  std::optional<std::size_t> fixed_limit_ = environment_limit();
 };
 
 BufferCache& cache() {
@@ -98,6 +119,7 @@ BufferCache& cache() {
 }  // namespace
 
 void set_buffer_cache_limit(std::size_t bytes) { cache().set_limit(bytes); }
+void use_default_buffer_cache_limit() { cache().set_limit(environment_limit()); }
 std::size_t buffer_cache_limit() { return cache().limit(); }
 std::size_t cached_buffer_bytes() { return cache().held(); }
 void release_cached_buffers() { cache().release(); }
