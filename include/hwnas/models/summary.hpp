@@ -22,7 +22,7 @@
 namespace hwnas::models {
 
 struct LayerSummary {
-  /// "resize", "conv", "mbconv", "pool" or "linear".
+  /// "resize", "conv", "mbconv", "cell", "reduction", "bn", "pool" or "linear".
   std::string type;
   /// [C, H, W] (or [features] for linear layers).
   Shape input;
