@@ -7,5 +7,6 @@
 #include "hwnas/models.hpp"
 #include "hwnas/nn.hpp"
 #include "hwnas/optim.hpp"
+#include "hwnas/space.hpp"
 #include "hwnas/train.hpp"
 #include "hwnas/version.hpp"

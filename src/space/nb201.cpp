@@ -151,6 +151,12 @@ std::vector<models::LayerSummary> Nb201Space::summary(const Arch& arch) const {
 std::int64_t Nb201Space::macs(const Arch& arch) const { return models::total_macs(summary(arch)); }
 std::int64_t Nb201Space::params(const Arch& arch) const { return models::total_params(summary(arch)); }
 
+nlohmann::json Nb201Space::choices() const {
+  std::vector<std::string> edges;
+  for (const auto& e : models::nb201_edges) edges.push_back(fmt::format("{}->{}", e.from, e.to));
+  return {{"ops", op_names()}, {"edges", edges}, {"classes", classes_}, {"input", input_}};
+}
+
 std::vector<Nb201Arch> Nb201Space::enumerate() const {
   std::vector<Arch> all;
   all.reserve(15625);

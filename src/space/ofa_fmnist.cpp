@@ -147,6 +147,11 @@ double OfaFmnistSpace::size() const {
   return static_cast<double>(resolutions.size()) * std::pow(per_stage, static_cast<double>(Arch::stages));
 }
 
+nlohmann::json OfaFmnistSpace::choices() const {
+  return {{"ks", kernel_sizes}, {"e", expand_ratios}, {"d", depths}, {"r", resolutions},
+          {"blocks", Arch::blocks}, {"stages", Arch::stages}};
+}
+
 OfaFmnistArch OfaFmnistSpace::largest() const {
   Arch arch;
   arch.ks.fill(kernel_sizes.back());

@@ -109,6 +109,15 @@ std::vector<models::LayerSummary> ProxylessSpace::summary(const Arch& arch) cons
 std::int64_t ProxylessSpace::macs(const Arch& arch) const { return models::total_macs(summary(arch)); }
 std::int64_t ProxylessSpace::params(const Arch& arch) const { return models::total_params(summary(arch)); }
 
+nlohmann::json ProxylessSpace::choices() const {
+  const auto names = [](std::span<const ProxylessOp> ops) {
+    std::vector<std::string> out;
+    for (const auto& op : ops) out.push_back(op.name());
+    return out;
+  };
+  return {{"ops", names(candidates)}, {"layers", Arch::layers}, {"first_layer_ops", names(allowed(0))}};
+}
+
 double ProxylessSpace::size() const {
   const auto n = static_cast<double>(candidates.size());
   return std::pow(n - 1.0, static_cast<double>(Arch::stages)) *

@@ -71,6 +71,8 @@ class Nb201Space {
 
   /// 5^6 = 15,625.
   [[nodiscard]] double size() const { return 15625.0; }
+  /// `{"ops": [5 names], "edges": ["0->1", ...], "classes": 10, "input": [3, 32, 32]}`.
+  [[nodiscard]] nlohmann::json choices() const;
   /// Every architecture, in the order of the cell's base-5 digits (edge 0
   /// most significant).
   [[nodiscard]] std::vector<Arch> enumerate() const;

@@ -80,6 +80,8 @@ class OfaFmnistSpace {
 
   /// Distinct networks: 4 resolutions x (9^2 + 9^3 + 9^4)^4 stage settings.
   [[nodiscard]] double size() const;
+  /// `{"ks": [3, 5, 7], "e": [3, 4, 6], "d": [2, 3, 4], "r": [20, 24, 28, 32], "blocks": 16, "stages": 4}`.
+  [[nodiscard]] nlohmann::json choices() const;
 
   /// Every choice at its largest / smallest value.
   [[nodiscard]] Arch largest() const;

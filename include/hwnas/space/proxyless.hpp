@@ -86,6 +86,8 @@ class ProxylessSpace {
 
   /// 6^4 x 7^12 distinct networks.
   [[nodiscard]] double size() const;
+  /// `{"ops": [7 names], "layers": 16, "first_layer_ops": [the 6 without zero]}`.
+  [[nodiscard]] nlohmann::json choices() const;
 };
 
 }  // namespace hwnas::space
