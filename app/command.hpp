@@ -16,6 +16,8 @@ struct Command {
   std::function<int()> run;
 };
 
+Command add_spaces_command(CLI::App& app);
+Command add_info_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 

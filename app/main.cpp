@@ -15,8 +15,9 @@ int main(int argc, char** argv) {
   CLI::App app{"hwnas: hardware-aware neural architecture search"};
   app.set_version_flag("--version", std::string(hwnas::version()));
   app.require_subcommand(1);
-  const std::vector<hwnas::app::Command> commands{hwnas::app::add_train_command(app),
-                                                  hwnas::app::add_bench_command(app)};
+  const std::vector<hwnas::app::Command> commands{
+      hwnas::app::add_spaces_command(app), hwnas::app::add_info_command(app), hwnas::app::add_train_command(app),
+      hwnas::app::add_bench_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,15 +10,36 @@
 namespace hwnas::app {
 
 NetworkOption::NetworkOption(CLI::App& command) {
-  command.add_option("--model", model_, fmt::format("built-in network: {}", fmt::join(models::builtin_names(), ", ")))
-      ->capture_default_str();
+  auto* model = command.add_option("--model", model_,
+                                   fmt::format("built-in network: {}", fmt::join(models::builtin_names(), ", ")));
+  model->capture_default_str();
+  command.add_option("--arch", arch_text_, "an architecture of a search space: inline JSON or @file.json")
+      ->excludes(model);
 }
 
-std::shared_ptr<nn::Sequential> NetworkOption::build(std::uint64_t seed) const {
-  auto net = models::builtin(model_);
+const std::optional<SpacedArch>& NetworkOption::arch() const {
+  if (!arch_text_.empty() && !arch_) arch_ = parse_arch_argument(arch_text_);
+  return arch_;
+}
+
+std::shared_ptr<nn::Module> NetworkOption::build(std::uint64_t seed) const {
+  std::shared_ptr<nn::Module> net = arch() ? arch()->first.build(arch()->second) : models::builtin(model_);
   Rng rng(seed);
   nn::init::default_init(*net, rng);
   return net;
+}
+
+nlohmann::json NetworkOption::describe() const {
+  return arch() ? arch()->first.to_json(arch()->second) : nlohmann::json(model_);
+}
+
+std::string NetworkOption::name() const {
+  return arch() ? fmt::format("{} {}", arch()->first.name(), arch()->first.canonical(arch()->second)) : model_;
+}
+
+Shape NetworkOption::input_shape() const {
+  // Built-in networks and the Fashion-MNIST spaces take 1x28x28 images.
+  return arch() ? arch()->first.summary(arch()->second).front().input : Shape{1, 28, 28};
 }
 
 std::int64_t macs_per_image(nn::Module& net, const Shape& input) {

@@ -82,6 +82,9 @@ struct TrainCommand {
     const train::TrainOptions o = options();
     const data::Dataset data =
         load_dataset(dataset, data::DatasetOptions{data_dir, validation_size, o.seed(), /*standardize=*/true});
+    const Shape image{data.train.images.size(1), data.train.images.size(2), data.train.images.size(3)};
+    HWNAS_CHECK_CONFIG(image == network.input_shape(), "{} takes {} images, but {} has {} images", network.name(),
+                       network.input_shape(), data.name, image);
     auto net = network.build(o.seed());
     train::Trainer trainer(net, o);
     if (resume) {

@@ -129,6 +129,56 @@ TEST(Cli, AKilledRunResumesToTheUninterruptedResult) {
   fs::remove_all(dir);
 }
 
+TEST(Cli, SpacesListsEverySpace) {
+  const Outcome o = run_hwnas("spaces --json");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto list = nlohmann::json::parse(o.out);
+  ASSERT_EQ(list.size(), 3U);
+  EXPECT_EQ(list[1]["name"], "nb201");
+  EXPECT_EQ(list[1]["size"], 15625.0);
+  EXPECT_EQ(list[0]["choices"]["ks"], nlohmann::json({3, 5, 7}));
+}
+
+TEST(Cli, InfoGivesCountsAndLayersForEachSpace) {
+  const Outcome o = run_hwnas(
+      "info --json --arch '{\"space\": \"nb201\", \"arch\": "
+      "\"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|\", "
+      "\"classes\": 10, \"input\": [3, 32, 32]}'");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["params"], 1531546);
+  EXPECT_EQ(j["layers"].front()["type"], "conv");
+  EXPECT_EQ(j["layers"].back()["output"], nlohmann::json({10}));
+
+  const Outcome sampled = run_hwnas("info --json --space proxyless --sample 3 --seed 1");
+  ASSERT_EQ(sampled.exit_code, 0) << sampled.err;
+  std::size_t lines = 0;
+  for (const char c : sampled.out) lines += c == '\n';
+  EXPECT_EQ(lines, 3U);
+
+  const fs::path file = fs::path(::testing::TempDir()) / ("cli-archs-" + std::to_string(::getpid()) + ".jsonl");
+  std::ofstream(file) << R"({"space": "ofa-fmnist", "ks": [7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7], )"
+                      << R"("e": [6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6], "d": [4,4,4,4], "r": 28})" << "\n";
+  const Outcome from_file = run_hwnas("info --json --archs " + file.string());
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_EQ(nlohmann::json::parse(from_file.out)["macs"], 30958176);
+  const Outcome table = run_hwnas("info --archs " + file.string());
+  EXPECT_NE(table.out.find("total: 30958176 MACs, 1789930 parameters"), std::string::npos) << table.out;
+  fs::remove(file);
+}
+
+TEST(Cli, TrainAndBenchTakeAnArchitecture) {
+  const std::string arch = "'{\"space\": \"proxyless\", \"ops\": [\"mb_k3_e3\", \"zero\", \"zero\", \"zero\", "
+                           "\"mb_k3_e3\", \"zero\", \"zero\", \"zero\", \"mb_k3_e3\", \"zero\", \"zero\", "
+                           "\"zero\", \"mb_k3_e3\", \"zero\", \"zero\", \"zero\"]}'";
+  const Outcome bench = run_hwnas("bench --mode infer --batch 1 --iters 2 --warmup 0 --json --arch " + arch);
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_EQ(nlohmann::json::parse(bench.out)["arch"]["space"], "proxyless");
+  const Outcome train = run_hwnas(quick_train + "--json --quiet --arch " + arch);
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_EQ(nlohmann::json::parse(train.out)["arch"]["ops"][1], "zero");
+}
+
 /// Bad input: exit code 2 and a one-line error naming the problem.
 void expect_bad_input(const std::string& arguments, const std::string& fragment) {
   SCOPED_TRACE(arguments);
@@ -148,6 +198,14 @@ TEST(Cli, BadInputIsExitCodeTwoWithAMessage) {
   expect_bad_input("train --data cifar10 --quiet", "CIFAR-10 needs the directory");
   expect_bad_input("train --config /nonexistent.json", "--config");
   expect_bad_input("frobnicate", "subcommand");
+  expect_bad_input("info --space darts --sample 1", "unknown search space 'darts'");
+  expect_bad_input("info --arch '{\"space\": \"ofa-fmnist\"}'", "lacks the field \"ks\"");
+  expect_bad_input("info --arch '{oops'", "--arch: not valid JSON");
+  expect_bad_input("info", "give architectures one way");
+  expect_bad_input("bench --model mbconv --arch '{}'", "excludes");
+  expect_bad_input("train --data synthetic --quiet --arch '{\"space\": \"nb201\", \"arch\": "
+                   "\"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\", \"classes\": 10, \"input\": [3, 32, 32]}'",
+                   "takes [3, 32, 32] images, but synthetic has [1, 28, 28] images");
   const fs::path config = fs::path(::testing::TempDir()) / ("cli-config-" + std::to_string(::getpid()) + ".json");
   std::ofstream(config) << "{\"epochs\": 2,";
   expect_bad_input("train --data synthetic --quiet --config " + config.string(), "not valid JSON");

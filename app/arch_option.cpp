@@ -1,0 +1,69 @@
+#include "arch_option.hpp"
+
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "hwnas/core/io.hpp"
+
+namespace hwnas::app {
+namespace {
+
+nlohmann::json parse_json(const std::string& text, const std::string& where) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(fmt::format("{}: not valid JSON: {}", where, e.what()));
+  }
+}
+
+}  // namespace
+
+SpacedArch parse_arch_argument(const std::string& text) {
+  if (!text.empty() && text.front() == '@') {
+    const std::string path = text.substr(1);
+    return space::parse_arch(parse_json(read_file(path), path));
+  }
+  return space::parse_arch(parse_json(text, "--arch"));
+}
+
+ArchOption::ArchOption(CLI::App& command) {
+  command.add_option("--arch", arch_, "an architecture: inline JSON or @file.json");
+  command.add_option("--archs", archs_, "architectures, one JSON object per line")->check(CLI::ExistingFile);
+  command.add_option("--space", space_, "sample architectures from this space (with --sample)");
+  command.add_option("--sample", sample_, "how many architectures to sample")->check(CLI::NonNegativeNumber);
+  command.add_option("--seed", seed_, "seed of the sampling");
+}
+
+bool ArchOption::given() const { return !arch_.empty() || !archs_.empty() || !space_.empty(); }
+
+std::vector<SpacedArch> ArchOption::load() const {
+  const int ways = !arch_.empty() + !archs_.empty() + !space_.empty();
+  HWNAS_CHECK_CONFIG(ways == 1, "give architectures one way: --arch, --archs or --space with --sample (got {})", ways);
+  std::vector<SpacedArch> archs;
+  if (!arch_.empty()) {
+    archs.push_back(parse_arch_argument(arch_));
+  } else if (!archs_.empty()) {
+    std::ifstream in(archs_);
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      const std::string where = fmt::format("{}:{}", archs_, number);
+      try {
+        archs.push_back(space::parse_arch(parse_json(line, where)));
+      } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("{}: {}", where, e.what()));
+      }
+    }
+    HWNAS_CHECK_CONFIG(!archs.empty(), "{} holds no architectures", archs_);
+  } else {
+    HWNAS_CHECK_CONFIG(sample_ > 0, "--space {} needs --sample N with N >= 1", space_);
+    const space::AnySpace space = space::make_space(space_);
+    Rng rng(seed_);
+    for (std::int64_t i = 0; i < sample_; ++i) archs.emplace_back(space, space.sample(rng));
+  }
+  return archs;
+}
+
+}  // namespace hwnas::app
