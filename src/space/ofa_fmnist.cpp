@@ -7,7 +7,6 @@
 
 #include "hwnas/models/mobilenet.hpp"
 #include "hwnas/space/choices.hpp"
-#include "hwnas/space/fmnist_stages.hpp"
 
 namespace hwnas::space {
 namespace {
@@ -131,15 +130,6 @@ models::MobileNetConfig OfaFmnistSpace::config(const Arch& arch) const {
   return config;
 }
 
-std::shared_ptr<nn::Sequential> OfaFmnistSpace::build(const Arch& arch) const { return models::mobilenet(config(arch)); }
-
-std::vector<models::LayerSummary> OfaFmnistSpace::summary(const Arch& arch) const {
-  return models::mobilenet_summary(config(arch));
-}
-
-std::int64_t OfaFmnistSpace::macs(const Arch& arch) const { return models::total_macs(summary(arch)); }
-std::int64_t OfaFmnistSpace::params(const Arch& arch) const { return models::total_params(summary(arch)); }
-
 double OfaFmnistSpace::size() const {
   const double per_block = static_cast<double>(kernel_sizes.size() * expand_ratios.size());
   double per_stage = 0.0;
@@ -152,22 +142,26 @@ nlohmann::json OfaFmnistSpace::choices() const {
           {"blocks", Arch::blocks}, {"stages", Arch::stages}};
 }
 
-OfaFmnistArch OfaFmnistSpace::largest() const {
-  Arch arch;
-  arch.ks.fill(kernel_sizes.back());
-  arch.e.fill(expand_ratios.back());
-  arch.d.fill(depths.back());
-  arch.r = resolutions.back();
+namespace {
+
+/// Every block at (k, e), every stage at depth d, resolution r.
+OfaFmnistArch uniform(std::int64_t k, std::int64_t e, std::int64_t d, std::int64_t r) {
+  OfaFmnistArch arch;
+  arch.ks.fill(k);
+  arch.e.fill(e);
+  arch.d.fill(d);
+  arch.r = r;
   return arch;
 }
 
+}  // namespace
+
+OfaFmnistArch OfaFmnistSpace::largest() const {
+  return uniform(kernel_sizes.back(), expand_ratios.back(), depths.back(), resolutions.back());
+}
+
 OfaFmnistArch OfaFmnistSpace::smallest() const {
-  Arch arch;
-  arch.ks.fill(kernel_sizes.front());
-  arch.e.fill(expand_ratios.front());
-  arch.d.fill(depths.front());
-  arch.r = resolutions.front();
-  return arch;
+  return uniform(kernel_sizes.front(), expand_ratios.front(), depths.front(), resolutions.front());
 }
 
 }  // namespace hwnas::space

@@ -100,15 +100,6 @@ models::MobileNetConfig ProxylessSpace::config(const Arch& arch) const {
   return config;
 }
 
-std::shared_ptr<nn::Sequential> ProxylessSpace::build(const Arch& arch) const { return models::mobilenet(config(arch)); }
-
-std::vector<models::LayerSummary> ProxylessSpace::summary(const Arch& arch) const {
-  return models::mobilenet_summary(config(arch));
-}
-
-std::int64_t ProxylessSpace::macs(const Arch& arch) const { return models::total_macs(summary(arch)); }
-std::int64_t ProxylessSpace::params(const Arch& arch) const { return models::total_params(summary(arch)); }
-
 nlohmann::json ProxylessSpace::choices() const {
   const auto names = [](std::span<const ProxylessOp> ops) {
     std::vector<std::string> out;

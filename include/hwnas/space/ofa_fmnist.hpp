@@ -30,7 +30,7 @@
 #include "hwnas/models/mobilenet.hpp"
 #include "hwnas/models/summary.hpp"
 #include "hwnas/nn/sequential.hpp"
-#include "hwnas/space/fmnist_stages.hpp"
+#include "hwnas/space/mobilenet_space.hpp"
 
 namespace hwnas::space {
 
@@ -47,7 +47,7 @@ struct OfaFmnistArch {
   friend bool operator==(const OfaFmnistArch&, const OfaFmnistArch&) = default;
 };
 
-class OfaFmnistSpace {
+class OfaFmnistSpace : public detail::MobileNetSpace<OfaFmnistSpace, OfaFmnistArch> {
  public:
   using Arch = OfaFmnistArch;
 
@@ -73,10 +73,7 @@ class OfaFmnistSpace {
 
   /// The network as a MobileNet configuration (the active blocks only).
   [[nodiscard]] models::MobileNetConfig config(const Arch& arch) const;
-  [[nodiscard]] std::shared_ptr<nn::Sequential> build(const Arch& arch) const;
-  [[nodiscard]] std::vector<models::LayerSummary> summary(const Arch& arch) const;
-  [[nodiscard]] std::int64_t macs(const Arch& arch) const;
-  [[nodiscard]] std::int64_t params(const Arch& arch) const;
+  // build, summary, macs, params: from config(), see detail::MobileNetSpace.
 
   /// Distinct networks: 4 resolutions x (9^2 + 9^3 + 9^4)^4 stage settings.
   [[nodiscard]] double size() const;

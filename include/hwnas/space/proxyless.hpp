@@ -29,7 +29,7 @@
 #include "hwnas/models/mobilenet.hpp"
 #include "hwnas/models/summary.hpp"
 #include "hwnas/nn/sequential.hpp"
-#include "hwnas/space/fmnist_stages.hpp"
+#include "hwnas/space/mobilenet_space.hpp"
 
 namespace hwnas::space {
 
@@ -54,7 +54,7 @@ struct ProxylessArch {
   friend bool operator==(const ProxylessArch&, const ProxylessArch&) = default;
 };
 
-class ProxylessSpace {
+class ProxylessSpace : public detail::MobileNetSpace<ProxylessSpace, ProxylessArch> {
  public:
   using Arch = ProxylessArch;
 
@@ -79,10 +79,7 @@ class ProxylessSpace {
   [[nodiscard]] std::string canonical(const Arch& arch) const;
 
   [[nodiscard]] models::MobileNetConfig config(const Arch& arch) const;
-  [[nodiscard]] std::shared_ptr<nn::Sequential> build(const Arch& arch) const;
-  [[nodiscard]] std::vector<models::LayerSummary> summary(const Arch& arch) const;
-  [[nodiscard]] std::int64_t macs(const Arch& arch) const;
-  [[nodiscard]] std::int64_t params(const Arch& arch) const;
+  // build, summary, macs, params: from config(), see detail::MobileNetSpace.
 
   /// 6^4 x 7^12 distinct networks.
   [[nodiscard]] double size() const;
