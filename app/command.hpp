@@ -20,5 +20,6 @@ Command add_spaces_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_correlate_command(CLI::App& app);
 
 }  // namespace hwnas::app

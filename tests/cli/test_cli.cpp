@@ -188,6 +188,26 @@ void expect_bad_input(const std::string& arguments, const std::string& fragment)
   EXPECT_TRUE(o.out.empty()) << o.out;
 }
 
+TEST(Cli, CorrelateRanksScoresAgainstTheTruth) {
+  const fs::path file = fs::path(::testing::TempDir()) / ("cli-corr-" + std::to_string(::getpid()) + ".jsonl");
+  {
+    std::ofstream out(file);
+    for (int i = 0; i < 12; ++i)
+      out << nlohmann::json{{"test_acc", i}, {"scores", {{"good", 2 * i}, {"bad", -i}}}, {"params", i % 3}}.dump()
+          << "\n";
+  }
+  const Outcome o = run_hwnas("correlate --json --bootstrap 50 " + file.string());
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto j = nlohmann::json::parse(o.out);
+  ASSERT_EQ(j["results"].size(), 3U);
+  EXPECT_EQ(j["results"][0]["score"], "bad");
+  EXPECT_DOUBLE_EQ(j["results"][0]["kendall_tau"].get<double>(), -1.0);
+  EXPECT_DOUBLE_EQ(j["results"][1]["spearman_rho"].get<double>(), 1.0);
+  EXPECT_EQ(j["results"][2]["n"], 12);
+  expect_bad_input("correlate --truth val_acc " + file.string(), "no numeric ground-truth field \"val_acc\"");
+  fs::remove(file);
+}
+
 TEST(Cli, BadInputIsExitCodeTwoWithAMessage) {
   expect_bad_input("bench --model vgg", "unknown built-in network 'vgg'");
   expect_bad_input("bench --mode fly", "--mode");

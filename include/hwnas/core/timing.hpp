@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hwnas/core/error.hpp"
+#include "hwnas/core/statistics.hpp"
 
 namespace hwnas {
 
@@ -28,10 +29,6 @@ struct TimingSummary {
   double max_ms = 0.0;
   std::vector<double> runs_ms;
 };
-
-/// The `q`-quantile (0 <= q <= 1) of `values` by linear interpolation between
-/// order statistics (NumPy's default); ConfigError for no values.
-[[nodiscard]] double quantile(std::vector<double> values, double q);
 
 /// Summarises the timings `runs_ms`.
 [[nodiscard]] TimingSummary summarize_timings(std::vector<double> runs_ms);
