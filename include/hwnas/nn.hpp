@@ -15,6 +15,7 @@
 #include "hwnas/nn/residual_block.hpp"
 #include "hwnas/nn/resize.hpp"
 #include "hwnas/nn/sequential.hpp"
+#include "hwnas/nn/shortcut.hpp"
 #include "hwnas/nn/squeeze_excite.hpp"
 #include "hwnas/nn/state.hpp"
 #include "hwnas/nn/stateless.hpp"

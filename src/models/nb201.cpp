@@ -10,6 +10,7 @@
 #include "hwnas/nn/flatten.hpp"
 #include "hwnas/nn/linear.hpp"
 #include "hwnas/nn/pool.hpp"
+#include "hwnas/nn/shortcut.hpp"
 
 namespace hwnas::models {
 namespace {
@@ -66,7 +67,7 @@ class Cell : public nn::Module {
 };
 
 /// ResNet's basic block as the benchmark uses it between stages.
-class ReductionBlock : public nn::Module {
+class ReductionBlock : public nn::Module, public nn::HasShortcut {
  public:
   ReductionBlock(std::int64_t in, std::int64_t out)
       : conv_a_(register_module("conv_a", relu_conv_bn(in, out, 3, 2))),
@@ -77,14 +78,17 @@ class ReductionBlock : public nn::Module {
   }
 
   Variable forward(const Variable& x) override {
-    return hwnas::add(conv_b_->forward(conv_a_->forward(x)), shortcut_->forward(x));
+    const Variable main = conv_b_->forward(conv_a_->forward(x));
+    return shortcut_on_ ? hwnas::add(main, shortcut_->forward(x)) : main;
   }
   [[nodiscard]] std::string type_name() const override { return "Nb201Reduction"; }
+  void set_shortcut(bool on) override { shortcut_on_ = on; }
 
  private:
   std::shared_ptr<nn::Sequential> conv_a_;
   std::shared_ptr<nn::Sequential> conv_b_;
   std::shared_ptr<nn::Sequential> shortcut_;
+  bool shortcut_on_ = true;
 };
 
 void check(const Nb201Config& c) {

@@ -95,6 +95,13 @@ class BasicBatchNorm2d : public BasicModule<T> {
   }
 
   [[nodiscard]] const BatchNorm2dSpec& spec() const { return spec_; }
+  /// Changes how much each training-mode batch moves the running statistics
+  /// (1: they become the batch's own), e.g. for BN recalibration.
+  void set_momentum(double momentum) {
+    HWNAS_CHECK_CONFIG(momentum >= 0.0 && momentum <= 1.0, "BatchNorm2d: momentum must be in [0, 1], got {}",
+                       momentum);
+    spec_.momentum(momentum);
+  }
   /// The scale, or a null variable without affine parameters.
   [[nodiscard]] BasicVariable<T> weight() const { return weight_ ? *weight_ : BasicVariable<T>(); }
   /// The shift, or a null variable without affine parameters.

@@ -22,6 +22,7 @@
 #include "hwnas/nn/batch_norm.hpp"
 #include "hwnas/nn/conv.hpp"
 #include "hwnas/nn/module.hpp"
+#include "hwnas/nn/shortcut.hpp"
 #include "hwnas/nn/squeeze_excite.hpp"
 
 namespace hwnas::nn {
@@ -70,7 +71,7 @@ class MBConvSpec {
 /// Children, in order: `expand_conv`, `expand_bn` (when expand > 1),
 /// `depthwise_conv`, `depthwise_bn`, `se` (when on), `project_conv`, `project_bn`.
 template <Scalar T>
-class BasicMBConv : public BasicModule<T> {
+class BasicMBConv : public BasicModule<T>, public HasShortcut {
  public:
   explicit BasicMBConv(const MBConvSpec& spec) : spec_(spec) {
     HWNAS_CHECK_CONFIG(spec.in_channels() >= 1 && spec.out_channels() >= 1,
@@ -102,9 +103,11 @@ class BasicMBConv : public BasicModule<T> {
     h = activation_->forward(depthwise_bn_->forward(depthwise_conv_->forward(h)));
     if (se_) h = se_->forward(h);
     h = project_bn_->forward(project_conv_->forward(h));
-    return spec_.residual() ? hwnas::add(h, x) : h;
+    return spec_.residual() && shortcut_ ? hwnas::add(h, x) : h;
   }
   [[nodiscard]] std::string type_name() const override { return "MBConv"; }
+  /// Only blocks whose spec has a residual add have a shortcut to switch.
+  void set_shortcut(bool on) override { shortcut_ = on; }
 
   [[nodiscard]] const MBConvSpec& spec() const { return spec_; }
 
@@ -123,6 +126,7 @@ class BasicMBConv : public BasicModule<T> {
   std::shared_ptr<BasicBatchNorm2d<T>> project_bn_;
   // Stateless, so one instance serves both places it is applied.
   std::shared_ptr<BasicModule<T>> activation_;
+  bool shortcut_ = true;
 };
 
 using MBConv = BasicMBConv<float>;

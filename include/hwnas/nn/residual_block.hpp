@@ -16,13 +16,14 @@
 #include "hwnas/nn/batch_norm.hpp"
 #include "hwnas/nn/conv.hpp"
 #include "hwnas/nn/module.hpp"
+#include "hwnas/nn/shortcut.hpp"
 
 namespace hwnas::nn {
 
 /// Children: `conv1`, `bn1`, `conv2`, `bn2`, and `shortcut_conv`,
 /// `shortcut_bn` when the block changes width or resolution.
 template <Scalar T>
-class BasicResidualBlock : public BasicModule<T> {
+class BasicResidualBlock : public BasicModule<T>, public HasShortcut {
  public:
   BasicResidualBlock(std::int64_t in_channels, std::int64_t out_channels, std::int64_t stride = 1)
       : conv1_(this->register_module("conv1", conv(in_channels, out_channels, 3, stride))),
@@ -37,10 +38,12 @@ class BasicResidualBlock : public BasicModule<T> {
 
   BasicVariable<T> forward(const BasicVariable<T>& x) override {
     const auto h = bn2_->forward(conv2_->forward(hwnas::relu(bn1_->forward(conv1_->forward(x)))));
+    if (!shortcut_) return hwnas::relu(h);
     const auto shortcut = shortcut_conv_ ? shortcut_bn_->forward(shortcut_conv_->forward(x)) : x;
     return hwnas::relu(hwnas::add(h, shortcut));
   }
   [[nodiscard]] std::string type_name() const override { return "ResidualBlock"; }
+  void set_shortcut(bool on) override { shortcut_ = on; }
 
   [[nodiscard]] std::int64_t in_channels() const { return conv1_->spec().in_channels(); }
   [[nodiscard]] std::int64_t out_channels() const { return conv1_->spec().out_channels(); }
@@ -57,6 +60,7 @@ class BasicResidualBlock : public BasicModule<T> {
   std::shared_ptr<BasicBatchNorm2d<T>> bn2_;
   std::shared_ptr<BasicConv2d<T>> shortcut_conv_;
   std::shared_ptr<BasicBatchNorm2d<T>> shortcut_bn_;
+  bool shortcut_ = true;
 };
 
 using ResidualBlock = BasicResidualBlock<float>;

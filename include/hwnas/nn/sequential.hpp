@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,18 @@ class BasicSequential : public BasicModule<T> {
     return y;
   }
   [[nodiscard]] std::string type_name() const override { return "Sequential"; }
+
+  /// The layers before the one called `name` applied to `x`, e.g. the
+  /// feature map before a network's global pooling; ConfigError if no layer
+  /// has that name.
+  BasicVariable<T> forward_until(const BasicVariable<T>& x, std::string_view name) {
+    BasicVariable<T> y = x;
+    for (const auto& child : this->named_children()) {
+      if (child.name == name) return y;
+      y = child.module->forward(y);
+    }
+    throw ConfigError(fmt::format("Sequential: no layer named '{}'", name));
+  }
 };
 
 using Sequential = BasicSequential<float>;
