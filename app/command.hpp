@@ -21,5 +21,6 @@ Command add_info_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_correlate_command(CLI::App& app);
+Command add_score_command(CLI::App& app);
 
 }  // namespace hwnas::app

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,6 +187,24 @@ void expect_bad_input(const std::string& arguments, const std::string& fragment)
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find(fragment), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty()) << o.out;
+}
+
+TEST(Cli, ScoreWritesOneLinePerArchitecture) {
+  const Outcome o = run_hwnas("score --space ofa-fmnist --sample 2 --seed 4 --proxy zen,params --batch 2 --quiet");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::istringstream lines(o.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["arch"]["space"], "ofa-fmnist");
+    EXPECT_TRUE(j["scores"]["zen"].is_number());
+    EXPECT_GT(j["scores"]["params"].get<double>(), 2.9e5);
+    EXPECT_TRUE(j["time_ms"].contains("zen"));
+    ++count;
+  }
+  EXPECT_EQ(count, 2);
+  expect_bad_input("score --space nb201 --sample 1 --proxy synflw", "unknown proxy 'synflw'; known: zen, params, macs");
 }
 
 TEST(Cli, CorrelateRanksScoresAgainstTheTruth) {

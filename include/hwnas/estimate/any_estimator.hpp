@@ -1,0 +1,62 @@
+#pragma once
+/// \file
+/// `AnyEstimator`: any accuracy estimator over `space::AnySpace` behind one
+/// type, and the zero-cost proxies by name, for the command-line tool and
+/// JSON configurations:
+///
+///     AnyEstimator zen = make_proxy("zen", space::make_space("ofa-fmnist"), ProxyOptions{});
+///     Estimate e = zen.estimate(arch);
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hwnas/estimate/concepts.hpp"
+#include "hwnas/space/any_space.hpp"
+
+namespace hwnas::estimate {
+
+class AnyEstimator {
+ public:
+  template <class E>
+    requires(AccuracyEstimator<E, space::AnySpace> && !std::same_as<E, AnyEstimator>)
+  explicit AnyEstimator(E estimator) : self_(std::make_shared<Model<E>>(std::move(estimator))) {}
+
+  [[nodiscard]] std::string_view name() const { return self_->name(); }
+  [[nodiscard]] Estimate estimate(const space::AnyArch& arch) { return self_->estimate(arch); }
+
+ private:
+  struct Base {
+    virtual ~Base() = default;
+    [[nodiscard]] virtual std::string_view name() const = 0;
+    [[nodiscard]] virtual Estimate estimate(const space::AnyArch& arch) = 0;
+  };
+  template <class E>
+  struct Model final : Base {
+    explicit Model(E e) : estimator(std::move(e)) {}
+    std::string_view name() const override { return estimator.name(); }
+    Estimate estimate(const space::AnyArch& arch) override { return estimator.estimate(arch); }
+    E estimator;
+  };
+
+  std::shared_ptr<Base> self_;
+};
+
+/// Settings shared by the proxies; each uses those it needs.
+struct ProxyOptions {
+  /// Images per pass (Zen-score: batch of Gaussian inputs).
+  std::int64_t batch = 16;
+  /// Repeats averaged (Zen-score).
+  std::int64_t repeats = 1;
+  std::uint64_t seed = 0;
+};
+
+/// The names `make_proxy` knows: "zen", "params", "macs".
+[[nodiscard]] std::vector<std::string> proxy_names();
+
+/// The proxy called `name` over `space`; ConfigError naming the known ones otherwise.
+[[nodiscard]] AnyEstimator make_proxy(std::string_view name, const space::AnySpace& space,
+                                      const ProxyOptions& options);
+
+}  // namespace hwnas::estimate

@@ -1,0 +1,22 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "hwnas/estimate/any_estimator.hpp"
+#include "hwnas/estimate/size_proxies.hpp"
+#include "hwnas/estimate/zen_score.hpp"
+
+namespace hwnas::estimate {
+
+std::vector<std::string> proxy_names() { return {"zen", "params", "macs"}; }
+
+AnyEstimator make_proxy(std::string_view name, const space::AnySpace& space, const ProxyOptions& options) {
+  using Size = SizeProxy<space::AnySpace>;
+  if (name == "zen")
+    return AnyEstimator(ZenScore<space::AnySpace>(
+        space, ZenScoreOptions{}.batch(options.batch).repeats(options.repeats).seed(options.seed)));
+  if (name == "params") return AnyEstimator(Size(space, Size::Measure::params));
+  if (name == "macs") return AnyEstimator(Size(space, Size::Measure::macs));
+  throw ConfigError(fmt::format("unknown proxy '{}'; known: {}", name, fmt::join(proxy_names(), ", ")));
+}
+
+}  // namespace hwnas::estimate
