@@ -5,6 +5,8 @@
 /// `name(value)` and a getter `name()`. Options classes are lists of these
 /// (like the PyTorch C++ frontend's TORCH_ARG), so each knob is one line.
 
+#include <utility>
+
 #define HWNAS_ARG(type, name, initial)                 \
  public:                                               \
   auto& name(type value) {                             \
