@@ -204,7 +204,11 @@ TEST(Cli, ScoreWritesOneLinePerArchitecture) {
     ++count;
   }
   EXPECT_EQ(count, 2);
-  expect_bad_input("score --space nb201 --sample 1 --proxy synflw", "unknown proxy 'synflw'; known: zen, params, macs");
+  const Outcome with_data =
+      run_hwnas("score --space ofa-fmnist --sample 1 --proxy snip,grad_norm --data synthetic --data-batch 8 --quiet");
+  ASSERT_EQ(with_data.exit_code, 0) << with_data.err;
+  EXPECT_GT(nlohmann::json::parse(with_data.out)["scores"]["snip"].get<double>(), 0.0);
+  expect_bad_input("score --space nb201 --sample 1 --proxy synflw", "unknown proxy 'synflw'; known: zen, grad_norm, snip, params, macs");
 }
 
 TEST(Cli, CorrelateRanksScoresAgainstTheTruth) {

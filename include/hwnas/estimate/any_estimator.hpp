@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hwnas/estimate/concepts.hpp"
+#include "hwnas/estimate/gradient_proxies.hpp"
 #include "hwnas/space/any_space.hpp"
 
 namespace hwnas::estimate {
@@ -45,14 +46,20 @@ class AnyEstimator {
 
 /// Settings shared by the proxies; each uses those it needs.
 struct ProxyOptions {
-  /// Images per pass (Zen-score: batch of Gaussian inputs).
+  /// Images per pass of Zen-score (Gaussian inputs).
   std::int64_t batch = 16;
   /// Repeats averaged (Zen-score).
   std::int64_t repeats = 1;
+  /// Seeds the proxies' random draws and initialisations.
   std::uint64_t seed = 0;
+  /// The labelled images of the data-based proxies (grad_norm, snip).
+  std::shared_ptr<const ProxyBatch> data;
 };
 
-/// The names `make_proxy` knows: "zen", "params", "macs".
+/// Whether proxy `name` needs labelled images.
+[[nodiscard]] bool proxy_needs_data(std::string_view name);
+
+/// The names `make_proxy` knows: "zen", "grad_norm", "snip", "params", "macs".
 [[nodiscard]] std::vector<std::string> proxy_names();
 
 /// The proxy called `name` over `space`; ConfigError naming the known ones otherwise.
