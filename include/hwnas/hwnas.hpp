@@ -4,6 +4,7 @@
 
 #include "hwnas/core.hpp"
 #include "hwnas/data.hpp"
+#include "hwnas/estimate.hpp"
 #include "hwnas/models.hpp"
 #include "hwnas/nn.hpp"
 #include "hwnas/optim.hpp"

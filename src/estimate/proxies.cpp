@@ -8,9 +8,9 @@
 
 namespace hwnas::estimate {
 
-std::vector<std::string> proxy_names() { return {"zen", "grad_norm", "snip", "params", "macs"}; }
+std::vector<std::string> proxy_names() { return {"zen", "gradsign", "grad_norm", "snip", "params", "macs"}; }
 
-bool proxy_needs_data(std::string_view name) { return name == "grad_norm" || name == "snip"; }
+bool proxy_needs_data(std::string_view name) { return name == "gradsign" || name == "grad_norm" || name == "snip"; }
 
 AnyEstimator make_proxy(std::string_view name, const space::AnySpace& space, const ProxyOptions& options) {
   using Size = SizeProxy<space::AnySpace>;
@@ -20,8 +20,10 @@ AnyEstimator make_proxy(std::string_view name, const space::AnySpace& space, con
   if (proxy_needs_data(name)) {
     HWNAS_CHECK_CONFIG(options.data != nullptr, "proxy '{}' needs labelled images (--data)", name);
     using Gradient = GradientProxy<space::AnySpace>;
-    return AnyEstimator(Gradient(space, name == "snip" ? Gradient::Kind::snip : Gradient::Kind::grad_norm,
-                                 options.data, options.seed));
+    const auto kind = name == "snip"       ? Gradient::Kind::snip
+                      : name == "gradsign" ? Gradient::Kind::grad_sign
+                                           : Gradient::Kind::grad_norm;
+    return AnyEstimator(Gradient(space, kind, options.data, options.seed));
   }
   if (name == "params") return AnyEstimator(Size(space, Size::Measure::params));
   if (name == "macs") return AnyEstimator(Size(space, Size::Measure::macs));

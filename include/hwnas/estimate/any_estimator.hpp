@@ -52,14 +52,14 @@ struct ProxyOptions {
   std::int64_t repeats = 1;
   /// Seeds the proxies' random draws and initialisations.
   std::uint64_t seed = 0;
-  /// The labelled images of the data-based proxies (grad_norm, snip).
+  /// The labelled images of the data-based proxies (gradsign, grad_norm, snip).
   std::shared_ptr<const ProxyBatch> data;
 };
 
 /// Whether proxy `name` needs labelled images.
 [[nodiscard]] bool proxy_needs_data(std::string_view name);
 
-/// The names `make_proxy` knows: "zen", "grad_norm", "snip", "params", "macs".
+/// The names `make_proxy` knows: "zen", "gradsign", "grad_norm", "snip", "params", "macs".
 [[nodiscard]] std::vector<std::string> proxy_names();
 
 /// The proxy called `name` over `space`; ConfigError naming the known ones otherwise.

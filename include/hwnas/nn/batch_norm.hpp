@@ -11,6 +11,7 @@
 #include "hwnas/core/ops/batch_norm.hpp"
 #include "hwnas/nn/init.hpp"
 #include "hwnas/nn/module.hpp"
+#include "hwnas/nn/per_sample.hpp"
 
 namespace hwnas::nn {
 
@@ -76,6 +77,8 @@ class BasicBatchNorm2d : public BasicModule<T> {
   explicit BasicBatchNorm2d(std::int64_t channels) : BasicBatchNorm2d(BatchNorm2dSpec{channels}) {}
 
   BasicVariable<T> forward(const BasicVariable<T>& x) override {
+    if (auto* per_sample = BasicPerSampleGradients<T>::active(); per_sample != nullptr && this->is_training())
+      return per_sample->batch_norm2d(x, weight(), bias(), spec_.eps());
     return hwnas::batch_norm2d(
         x, weight(), bias(), *running_mean_, *running_var_,
         BatchNormOptions{}.training(this->is_training()).momentum(spec_.momentum()).eps(spec_.eps()));

@@ -11,6 +11,7 @@
 #include "hwnas/core/ops/conv.hpp"
 #include "hwnas/nn/init.hpp"
 #include "hwnas/nn/module.hpp"
+#include "hwnas/nn/per_sample.hpp"
 
 namespace hwnas::nn {
 
@@ -86,6 +87,8 @@ class BasicConv2d : public BasicModule<T> {
   }
 
   BasicVariable<T> forward(const BasicVariable<T>& x) override {
+    if (auto* per_sample = BasicPerSampleGradients<T>::active())
+      return per_sample->conv2d(x, *weight_, bias(), spec_.op_options());
     return hwnas::conv2d(x, *weight_, bias(), spec_.op_options());
   }
   [[nodiscard]] std::string type_name() const override { return "Conv2d"; }

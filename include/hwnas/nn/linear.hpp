@@ -8,6 +8,7 @@
 #include "hwnas/core/ops/conv.hpp"
 #include "hwnas/nn/init.hpp"
 #include "hwnas/nn/module.hpp"
+#include "hwnas/nn/per_sample.hpp"
 
 namespace hwnas::nn {
 
@@ -26,7 +27,10 @@ class BasicLinear : public BasicModule<T> {
     if (bias) bias_ = &this->register_parameter("bias", BasicTensor<T>(Shape{out_features}), ParameterKind::bias);
   }
 
-  BasicVariable<T> forward(const BasicVariable<T>& x) override { return hwnas::linear(x, *weight_, bias()); }
+  BasicVariable<T> forward(const BasicVariable<T>& x) override {
+    if (auto* per_sample = BasicPerSampleGradients<T>::active()) return per_sample->linear(x, *weight_, bias());
+    return hwnas::linear(x, *weight_, bias());
+  }
   [[nodiscard]] std::string type_name() const override { return "Linear"; }
 
   void reset_parameters(Rng& rng) override {
