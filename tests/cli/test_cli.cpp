@@ -208,7 +208,7 @@ TEST(Cli, ScoreWritesOneLinePerArchitecture) {
       run_hwnas("score --space ofa-fmnist --sample 1 --proxy snip,grad_norm --data synthetic --data-batch 8 --quiet");
   ASSERT_EQ(with_data.exit_code, 0) << with_data.err;
   EXPECT_GT(nlohmann::json::parse(with_data.out)["scores"]["snip"].get<double>(), 0.0);
-  expect_bad_input("score --space nb201 --sample 1 --proxy synflw", "unknown proxy 'synflw'; known: zen, grad_norm, snip, params, macs");
+  expect_bad_input("score --space nb201 --sample 1 --proxy synflw", "unknown proxy 'synflw'; known: zen, gradsign, grad_norm, snip, params, macs");
 }
 
 TEST(Cli, CorrelateRanksScoresAgainstTheTruth) {
