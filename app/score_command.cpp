@@ -38,7 +38,8 @@ struct ScoreCommand {
       data::DatasetOptions split;
       split.dir = data_dir;
       const data::Dataset d = data::load_dataset(dataset, split);
-      with_data.data = std::make_shared<const estimate::ProxyBatch>(estimate::proxy_batch(d.train, data_batch, options.seed));
+      with_data.data =
+          std::make_shared<const estimate::ProxyBatch>(estimate::proxy_batch(d.train, data_batch, options.seed));
     }
     ProgressBar bar(static_cast<std::int64_t>(loaded.size()), "scoring");
     std::int64_t done = 0;

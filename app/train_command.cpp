@@ -66,7 +66,8 @@ struct TrainCommand {
     auto o = train::TrainOptions{}.epochs(3).batch_size(128).lr(0.1).weight_decay(5e-5).label_smoothing(0.1);
     if (!config.empty()) {
       try {
-        o = nlohmann::json::parse(read_file(config), nullptr, true, /*ignore_comments=*/true).get<train::TrainOptions>();
+        const auto json = nlohmann::json::parse(read_file(config), nullptr, true, /*ignore_comments=*/true);
+        o = json.get<train::TrainOptions>();
       } catch (const nlohmann::json::exception& e) {
         throw ConfigError(fmt::format("--config {}: not valid JSON: {}", config, e.what()));
       } catch (const ConfigError& e) {

@@ -34,10 +34,11 @@ class Cell : public nn::Module {
       switch (ops[e]) {
         case Nb201Op::nor_conv_1x1: edges_[e] = register_module(name, relu_conv_bn(channels, channels, 1, 1)); break;
         case Nb201Op::nor_conv_3x3: edges_[e] = register_module(name, relu_conv_bn(channels, channels, 3, 1)); break;
-        case Nb201Op::avg_pool_3x3:
-          edges_[e] = register_module(
-              name, std::make_shared<nn::AvgPool2d>(Pool2dOptions{}.kernel(3).stride(1).padding(1).count_include_pad(false)));
+        case Nb201Op::avg_pool_3x3: {
+          const auto window = Pool2dOptions{}.kernel(3).stride(1).padding(1).count_include_pad(false);
+          edges_[e] = register_module(name, std::make_shared<nn::AvgPool2d>(window));
           break;
+        }
         case Nb201Op::none:
         case Nb201Op::skip_connect: break;
       }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "hwnas/core/mac_counter.hpp"
 #include "hwnas/core/ops/reshape.hpp"
 
 namespace hwnas::nn {
@@ -87,7 +88,8 @@ typename BasicPerSampleGradients<T>::Variable BasicPerSampleGradients<T>::conv2d
   const Variable b = constant(bias);
   const auto geometry = detail::conv2d_geometry(x.shape(), w.shape(), b.defined() ? &b.shape() : nullptr,
                                                 options.stride_, options.padding_, options.groups_);
-  auto out = Tensor::uninitialized(Shape{geometry.batch, geometry.out_channels, geometry.out_height, geometry.out_width});
+  auto out =
+      Tensor::uninitialized(Shape{geometry.batch, geometry.out_channels, geometry.out_height, geometry.out_width});
   detail::conv2d_forward<T>(geometry, x.value().data(), w.value().data(), b.defined() ? b.value().data() : nullptr,
                             out.data());
   MacCounter::record(geometry.batch * geometry.out_channels * geometry.out_plane() * geometry.patch_size());

@@ -66,8 +66,8 @@ nlohmann::json ProxylessSpace::to_json(const Arch& arch) const {
 ProxylessArch ProxylessSpace::from_json(const nlohmann::json& json) const {
   detail::check_arch_object(json, name(), {"ops"});
   const auto& ops = json["ops"];
-  HWNAS_CHECK_CONFIG(ops.is_array() && ops.size() == Arch::layers, "proxyless: \"ops\" must be a list of {} strings, got {}",
-                     Arch::layers, ops.dump());
+  HWNAS_CHECK_CONFIG(ops.is_array() && ops.size() == Arch::layers,
+                     "proxyless: \"ops\" must be a list of {} strings, got {}", Arch::layers, ops.dump());
   Arch arch;
   for (std::size_t i = 0; i < Arch::layers; ++i) {
     std::vector<std::string> names;

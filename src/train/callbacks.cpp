@@ -13,8 +13,8 @@ void ShowProgress::on_train_begin(const Trainer& /*trainer*/) { bar_start_ = std
 
 void ShowProgress::on_step_end(const Trainer& trainer, const StepMetrics& metrics) {
   if (bar_epoch_ != metrics.epoch) {
-    bar_ = std::make_unique<ProgressBar>(trainer.steps_per_epoch(),
-                                         fmt::format("epoch {}/{}", metrics.epoch + 1, trainer.options().epochs()), out_);
+    const std::string label = fmt::format("epoch {}/{}", metrics.epoch + 1, trainer.options().epochs());
+    bar_ = std::make_unique<ProgressBar>(trainer.steps_per_epoch(), label, out_);
     bar_epoch_ = metrics.epoch;
     loss_sum_ = accuracy_sum_ = 0.0;
     steps_ = 0;
@@ -35,7 +35,8 @@ void ShowProgress::on_epoch_end(const Trainer& trainer, const EpochMetrics& m) {
   bar_start_ = std::chrono::steady_clock::now();
   std::string line = fmt::format("epoch {}/{}  loss {:.4f}  acc {:.4f}", m.epoch + 1, trainer.options().epochs(),
                                  m.train_loss, m.train_accuracy);
-  if (m.validation) line += fmt::format("  val_loss {:.4f}  val_acc {:.4f}", m.validation->loss, m.validation->accuracy);
+  if (m.validation)
+    line += fmt::format("  val_loss {:.4f}  val_acc {:.4f}", m.validation->loss, m.validation->accuracy);
   line += fmt::format("  {:.0f} img/s  {}", m.images_per_second, ProgressBar::format_duration(m.seconds));
   fmt::print(out_, "{}\n", line);
   std::fflush(out_);

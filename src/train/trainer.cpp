@@ -74,7 +74,8 @@ std::vector<std::string> differing_fields(const TrainOptions& a, const TrainOpti
   const nlohmann::json jb = b;
   std::vector<std::string> fields;
   for (const auto& [key, value] : ja.items())
-    if (key != "threads" && jb[key] != value) fields.push_back(fmt::format("{} {} vs {}", key, value.dump(), jb[key].dump()));
+    if (key != "threads" && jb.at(key) != value)
+      fields.push_back(fmt::format("{} {} vs {}", key, value.dump(), jb.at(key).dump()));
   return fields;
 }
 

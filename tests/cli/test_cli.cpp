@@ -44,7 +44,8 @@ Outcome run_hwnas(const std::string& arguments) {
 }
 
 // Small and quick: a fifth of the synthetic training set, one epoch.
-const std::string quick_train = "train --data synthetic --train-subset 400 --val-size 100 --epochs 1 --batch-size 50 --threads 2 ";
+const std::string quick_train =
+    "train --data synthetic --train-subset 400 --val-size 100 --epochs 1 --batch-size 50 --threads 2 ";
 
 TEST(Cli, BenchPrintsOneJsonDocument) {
   const Outcome o = run_hwnas("bench --model resnet --mode infer --batch 2 --iters 3 --warmup 1 --threads 1 --json");
@@ -208,7 +209,8 @@ TEST(Cli, ScoreWritesOneLinePerArchitecture) {
       run_hwnas("score --space ofa-fmnist --sample 1 --proxy snip,grad_norm --data synthetic --data-batch 8 --quiet");
   ASSERT_EQ(with_data.exit_code, 0) << with_data.err;
   EXPECT_GT(nlohmann::json::parse(with_data.out)["scores"]["snip"].get<double>(), 0.0);
-  expect_bad_input("score --space nb201 --sample 1 --proxy synflw", "unknown proxy 'synflw'; known: zen, gradsign, grad_norm, snip, params, macs");
+  expect_bad_input("score --space nb201 --sample 1 --proxy synflw",
+                   "unknown proxy 'synflw'; known: zen, gradsign, grad_norm, snip, params, macs");
 }
 
 TEST(Cli, CorrelateRanksScoresAgainstTheTruth) {
