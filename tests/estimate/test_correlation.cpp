@@ -2,21 +2,19 @@
 // scipy's documented examples, and the bootstrap interval's behaviour.
 
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "hwnas/estimate/correlation.hpp"
+#include "golden/golden.hpp"
 #include "support/expect.hpp"
 
 namespace hwnas::estimate {
 namespace {
 
 TEST(Correlation, MatchesTheReferenceDefinitions) {
-  std::ifstream in(std::string(HWNAS_TEST_DIR) + "/golden/data/correlation.json");
-  ASSERT_TRUE(in) << "tests/golden/data/correlation.json";
-  const auto cases = nlohmann::json::parse(in);
+  const auto cases = testing::golden_file("correlation");
   ASSERT_GE(cases.size(), 7U);
   for (const auto& c : cases) {
     SCOPED_TRACE(c["name"].get<std::string>());

@@ -3,7 +3,6 @@
 // as estimators over a space.
 
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,22 +12,14 @@
 #include "hwnas/nn.hpp"
 #include "hwnas/space/nb201.hpp"
 #include "hwnas/space/ofa_fmnist.hpp"
+#include "golden/golden.hpp"
 #include "support/expect.hpp"
 
 namespace hwnas::estimate {
 namespace {
 
-Tensor tensor_from(const nlohmann::json& j) {
-  Tensor t(Shape(j["shape"].get<std::vector<std::int64_t>>()));
-  const auto values = j["values"].get<std::vector<double>>();
-  for (std::size_t i = 0; i < values.size(); ++i) t[static_cast<std::int64_t>(i)] = static_cast<float>(values[i]);
-  return t;
-}
-
 TEST(GradientProxies, MatchZeroCostNas) {
-  std::ifstream in(std::string(HWNAS_TEST_DIR) + "/golden/data/gradient_proxies.json");
-  ASSERT_TRUE(in);
-  const auto golden = nlohmann::json::parse(in);
+  const auto golden = testing::golden_file("gradient_proxies");
   nn::Sequential net;
   net.emplace_back<nn::Conv2d>(nn::Conv2dSpec{1, 4, 3}.padding(1).bias(false));
   net.emplace_back<nn::BatchNorm2d>(4);
@@ -40,8 +31,9 @@ TEST(GradientProxies, MatchZeroCostNas) {
   net.emplace_back<nn::Flatten>();
   net.emplace_back<nn::Linear>(6, 3);
   for (const auto& [name, value] : golden["parameters"].items())
-    net.set_parameter(name, Variable(tensor_from(value), true));
-  const ProxyBatch batch{tensor_from(golden["x"]), golden["labels"].get<std::vector<std::int32_t>>()};
+    net.set_parameter(name, Variable(testing::golden_tensor<float>(value), true));
+  const ProxyBatch batch{testing::golden_tensor<float>(golden["x"]),
+                         golden["labels"].get<std::vector<std::int32_t>>()};
   const WeightGradientScores scores = weight_gradient_scores(net, batch);
   EXPECT_NEAR(scores.grad_norm, golden["grad_norm"].get<double>(), 1e-4 * golden["grad_norm"].get<double>());
   EXPECT_NEAR(scores.snip, golden["snip"].get<double>(), 1e-4 * golden["snip"].get<double>());

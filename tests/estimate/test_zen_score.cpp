@@ -3,7 +3,6 @@
 // seed, and ranking wider networks higher.
 
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -12,17 +11,11 @@
 #include "hwnas/nn.hpp"
 #include "hwnas/space/nb201.hpp"
 #include "hwnas/space/ofa_fmnist.hpp"
+#include "golden/golden.hpp"
 #include "support/expect.hpp"
 
 namespace hwnas::estimate {
 namespace {
-
-Tensor tensor_from(const nlohmann::json& j) {
-  Tensor t(Shape(j["shape"].get<std::vector<std::int64_t>>()));
-  const auto values = j["values"].get<std::vector<double>>();
-  for (std::size_t i = 0; i < values.size(); ++i) t[static_cast<std::int64_t>(i)] = static_cast<float>(values[i]);
-  return t;
-}
 
 /// The reference script's network, with pooling and a classifier after it.
 std::shared_ptr<nn::Sequential> golden_network() {
@@ -40,9 +33,7 @@ std::shared_ptr<nn::Sequential> golden_network() {
 }
 
 TEST(ZenScore, MatchesTheOfficialComputation) {
-  std::ifstream in(std::string(HWNAS_TEST_DIR) + "/golden/data/zen_score.json");
-  ASSERT_TRUE(in);
-  const auto golden = nlohmann::json::parse(in);
+  const auto golden = testing::golden_file("zen_score");
   for (const auto& c : golden["cases"]) {
     const bool batch_variance = c["batch_variance"].get<bool>();
     SCOPED_TRACE(batch_variance ? "batch variance" : "official running variance");
@@ -50,9 +41,11 @@ TEST(ZenScore, MatchesTheOfficialComputation) {
     auto net = golden_network();
     for (std::size_t r = 0; r < golden["repeats"].size(); ++r) {
       const auto& repeat = golden["repeats"][r];
-      net->set_parameter("0.weight", Variable(tensor_from(repeat["0.weight"]), true));
-      net->set_parameter("3.weight", Variable(tensor_from(repeat["3.weight"]), true));
-      const double score = zen_score_pass(*net, tensor_from(repeat["x"]), tensor_from(repeat["eps"]), options);
+      using testing::golden_tensor;
+      net->set_parameter("0.weight", Variable(golden_tensor<float>(repeat["0.weight"]), true));
+      net->set_parameter("3.weight", Variable(golden_tensor<float>(repeat["3.weight"]), true));
+      const double score =
+          zen_score_pass(*net, golden_tensor<float>(repeat["x"]), golden_tensor<float>(repeat["eps"]), options);
       EXPECT_NEAR(score, c["scores"][r].get<double>(), 1e-4) << "repeat " << r;
     }
   }

@@ -1,5 +1,5 @@
 #pragma once
-// Loads the reference cases written by tests/golden/generate.py.
+// Loads the reference values written by the scripts in tests/golden.
 
 #include <filesystem>
 #include <string>
@@ -11,11 +11,14 @@
 
 namespace hwnas::testing {
 
-/// The cases of one suite file under tests/golden/data.
-inline nlohmann::json golden_cases(const std::string& suite) {
+/// The whole reference file tests/golden/data/<suite>.json.
+inline nlohmann::json golden_file(const std::string& suite) {
   const auto path = std::filesystem::path(HWNAS_TEST_DIR) / "golden" / "data" / (suite + ".json");
-  return nlohmann::json::parse(read_file(path)).at("cases");
+  return nlohmann::json::parse(read_file(path));
 }
+
+/// The cases of one suite file under tests/golden/data.
+inline nlohmann::json golden_cases(const std::string& suite) { return golden_file(suite).at("cases"); }
 
 /// A `{"shape", "values"}` object as a tensor of scalar type T.
 template <Scalar T>
