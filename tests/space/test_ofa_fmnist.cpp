@@ -109,11 +109,9 @@ TEST(OfaFmnist, SameSeedSameArchitecturesOnEveryMachine) {
   Rng a(42);
   Rng b(42);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(space.sample(a), space.sample(b));
-  // The generator and the draws are portable: this string is the same everywhere.
+  // The generator and the draws are portable: seed 0 gives this architecture everywhere.
   Rng rng(0);
-  const std::string first = space.canonical(space.sample(rng));
-  Rng again(0);
-  EXPECT_EQ(space.canonical(space.sample(again)), first);
+  EXPECT_EQ(space.canonical(space.sample(rng)), "r24|k7e6,k5e4|k5e4,k5e3|k5e6,k7e3|k5e4,k7e4");
 }
 
 /// How many of the 37 choices differ.
