@@ -8,15 +8,7 @@
 namespace hwnas::models {
 
 MobileNetConfig mbconv_config() {
-  using nn::Activation;
-  MobileNetConfig config;
-  config.stages = {
-      {.width = 24, .stride = 1, .activation = Activation::relu, .se = false, .blocks = {{3, 3}, {5, 3}}},
-      {.width = 40, .stride = 2, .activation = Activation::relu, .se = true, .blocks = {{3, 4}, {5, 4}, {7, 4}}},
-      {.width = 80, .stride = 2, .activation = Activation::hswish, .se = false, .blocks = {{3, 4}, {5, 4}, {7, 4}}},
-      {.width = 96, .stride = 1, .activation = Activation::hswish, .se = true, .blocks = {{5, 6}, {7, 6}}},
-  };
-  return config;
+  return fmnist_mobilenet({{{3, 3}, {5, 3}}, {{3, 4}, {5, 4}, {7, 4}}, {{3, 4}, {5, 4}, {7, 4}}, {{5, 6}, {7, 6}}});
 }
 
 ResNetConfig resnet_config() { return ResNetConfig{}; }

@@ -1,5 +1,7 @@
 #include "hwnas/models/mobilenet.hpp"
 
+#include <array>
+
 #include "hwnas/core/error.hpp"
 #include "hwnas/nn/batch_norm.hpp"
 #include "hwnas/nn/conv.hpp"
@@ -9,6 +11,26 @@
 #include "hwnas/nn/resize.hpp"
 
 namespace hwnas::models {
+
+MobileNetConfig fmnist_mobilenet(StageBlocks blocks, bool se, std::int64_t resolution) {
+  using nn::Activation;
+  // Width, first-block stride, activation and squeeze-excite of each stage.
+  constexpr std::array<MobileNetStage, 4> skeleton{{{24, 1, Activation::relu, false, {}},
+                                                    {40, 2, Activation::relu, true, {}},
+                                                    {80, 2, Activation::hswish, false, {}},
+                                                    {96, 1, Activation::hswish, true, {}}}};
+  HWNAS_CHECK_CONFIG(blocks.size() == skeleton.size(), "fmnist_mobilenet: needs blocks for {} stages, got {}",
+                     skeleton.size(), blocks.size());
+  MobileNetConfig config;
+  config.resolution = resolution;
+  for (std::size_t s = 0; s < skeleton.size(); ++s) {
+    MobileNetStage stage = skeleton[s];
+    stage.se = stage.se && se;
+    stage.blocks = std::move(blocks[s]);
+    config.stages.push_back(std::move(stage));
+  }
+  return config;
+}
 
 std::vector<nn::MBConvSpec> mobilenet_layer_specs(const MobileNetConfig& config) {
   HWNAS_CHECK_CONFIG(config.in_channels >= 1 && config.input_size >= 1 && config.resolution >= 1 &&

@@ -116,18 +116,14 @@ std::string OfaFmnistSpace::canonical(const Arch& arch) const {
 }
 
 models::MobileNetConfig OfaFmnistSpace::config(const Arch& arch) const {
-  models::MobileNetConfig config;
-  config.resolution = arch.r;
+  models::StageBlocks blocks(Arch::stages);
   for (std::size_t stage = 0; stage < Arch::stages; ++stage) {
-    const detail::FmnistStage& shape = detail::fmnist_stages[stage];
-    models::MobileNetStage out{shape.width, shape.stride, shape.activation, shape.se, {}};
     for (std::int64_t b = 0; b < arch.d[stage]; ++b) {
       const std::size_t i = stage * Arch::blocks_per_stage + static_cast<std::size_t>(b);
-      out.blocks.push_back({arch.ks[i], arch.e[i]});
+      blocks[stage].push_back({arch.ks[i], arch.e[i]});
     }
-    config.stages.push_back(std::move(out));
   }
-  return config;
+  return models::fmnist_mobilenet(std::move(blocks), /*se=*/true, arch.r);
 }
 
 double OfaFmnistSpace::size() const {

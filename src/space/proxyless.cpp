@@ -87,17 +87,12 @@ std::string ProxylessSpace::canonical(const Arch& arch) const {
 }
 
 models::MobileNetConfig ProxylessSpace::config(const Arch& arch) const {
-  models::MobileNetConfig config;
-  for (std::size_t stage = 0; stage < Arch::stages; ++stage) {
-    const detail::FmnistStage& shape = detail::fmnist_stages[stage];
-    models::MobileNetStage out{shape.width, shape.stride, shape.activation, /*se=*/false, {}};
-    for (std::size_t l = 0; l < Arch::layers_per_stage; ++l) {
-      const ProxylessOp& op = arch.ops[stage * Arch::layers_per_stage + l];
-      if (!op.is_zero()) out.blocks.push_back({op.kernel_size, op.expand});
-    }
-    config.stages.push_back(std::move(out));
+  models::StageBlocks blocks(Arch::stages);
+  for (std::size_t layer = 0; layer < Arch::layers; ++layer) {
+    const ProxylessOp& op = arch.ops[layer];
+    if (!op.is_zero()) blocks[layer / Arch::layers_per_stage].push_back({op.kernel_size, op.expand});
   }
-  return config;
+  return models::fmnist_mobilenet(std::move(blocks), /*se=*/false);
 }
 
 nlohmann::json ProxylessSpace::choices() const {

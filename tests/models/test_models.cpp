@@ -16,15 +16,8 @@ namespace {
 /// An `ofa-fmnist` architecture with every block at (kernel, expand) and
 /// `depth` blocks per stage, at resolution `r`.
 MobileNetConfig ofa_fmnist(std::int64_t kernel, std::int64_t expand, std::size_t depth, std::int64_t r) {
-  using nn::Activation;
-  MobileNetConfig config;
-  config.resolution = r;
   const std::vector<MBConvChoice> blocks(depth, MBConvChoice{kernel, expand});
-  config.stages = {{24, 1, Activation::relu, false, blocks},
-                   {40, 2, Activation::relu, true, blocks},
-                   {80, 2, Activation::hswish, false, blocks},
-                   {96, 1, Activation::hswish, true, blocks}};
-  return config;
+  return fmnist_mobilenet({blocks, blocks, blocks, blocks}, /*se=*/true, r);
 }
 
 std::int64_t count_macs(nn::Module& net, std::int64_t size = 28) {
@@ -98,6 +91,8 @@ TEST(MobileNet, RejectsEmptyStages) {
   testing::expect_error_containing<ConfigError>([&] { (void)mobilenet(config); }, "at least one stage");
   config.stages = {{24, 1, nn::Activation::relu, false, {}}};
   testing::expect_error_containing<ConfigError>([&] { (void)mobilenet(config); }, "stage 0 needs");
+  testing::expect_error_containing<ConfigError>([] { (void)fmnist_mobilenet({{{3, 3}}}); },
+                                                "needs blocks for 4 stages, got 1");
 }
 
 TEST(MacCounter, CountsOnlyWhileAliveAndNests) {

@@ -49,6 +49,18 @@ struct MobileNetConfig {
   friend bool operator==(const MobileNetConfig&, const MobileNetConfig&) = default;
 };
 
+/// Blocks of each stage, first stage first.
+using StageBlocks = std::vector<std::vector<MBConvChoice>>;
+
+/// A network on the Fashion-MNIST skeleton that the `ofa-fmnist` and
+/// `proxyless` spaces and the built-in `mbconv` network share: 1x28x28
+/// inputs resized to `resolution`, a 16-wide stride-2 stem, four stages of
+/// widths [24, 40, 80, 96], first-block strides [1, 2, 2, 1], activations
+/// [relu, relu, hswish, hswish] and squeeze-excite on stages 2 and 4 (when
+/// `se`), a 192-wide head and 10 classes. ConfigError unless `blocks` has
+/// four stages.
+[[nodiscard]] MobileNetConfig fmnist_mobilenet(StageBlocks blocks, bool se = true, std::int64_t resolution = 28);
+
 /// The MBConv blocks of `config` in order, each with its input width and
 /// stride. ConfigError for a config without stages or blocks, or with
 /// non-positive sizes.
