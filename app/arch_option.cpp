@@ -1,24 +1,12 @@
 #include "arch_option.hpp"
 
-#include <fstream>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hwnas/core/io.hpp"
+#include "json_input.hpp"
 
 namespace hwnas::app {
-namespace {
-
-nlohmann::json parse_json(const std::string& text, const std::string& where) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(fmt::format("{}: not valid JSON: {}", where, e.what()));
-  }
-}
-
-}  // namespace
 
 SpacedArch parse_arch_argument(const std::string& text) {
   if (!text.empty() && text.front() == '@') {
@@ -36,8 +24,6 @@ ArchOption::ArchOption(CLI::App& command) {
   command.add_option("--seed", seed_, "seed of the sampling");
 }
 
-bool ArchOption::given() const { return !arch_.empty() || !archs_.empty() || !space_.empty(); }
-
 std::vector<SpacedArch> ArchOption::load() const {
   const int ways = !arch_.empty() + !archs_.empty() + !space_.empty();
   HWNAS_CHECK_CONFIG(ways == 1, "give architectures one way: --arch, --archs or --space with --sample (got {})", ways);
@@ -45,17 +31,9 @@ std::vector<SpacedArch> ArchOption::load() const {
   if (!arch_.empty()) {
     archs.push_back(parse_arch_argument(arch_));
   } else if (!archs_.empty()) {
-    std::ifstream in(archs_);
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      const std::string where = fmt::format("{}:{}", archs_, number);
-      try {
-        archs.push_back(space::parse_arch(parse_json(line, where)));
-      } catch (const ConfigError& e) {
-        throw ConfigError(fmt::format("{}: {}", where, e.what()));
-      }
-    }
+    for_each_json_line(archs_, [&](const nlohmann::json& json, const std::string& /*where*/) {
+      archs.push_back(space::parse_arch(json));
+    });
     HWNAS_CHECK_CONFIG(!archs.empty(), "{} holds no architectures", archs_);
   } else {
     HWNAS_CHECK_CONFIG(sample_ > 0, "--space {} needs --sample N with N >= 1", space_);

@@ -24,8 +24,6 @@ class ArchOption {
   /// Declares --arch, --archs, --space, --sample and --seed on `command`.
   explicit ArchOption(CLI::App& command);
 
-  /// Whether the user gave architectures in any of the ways.
-  [[nodiscard]] bool given() const;
   /// The architectures, in the order given; ConfigError when none or
   /// several ways were used, or an architecture is malformed (naming its line).
   [[nodiscard]] std::vector<SpacedArch> load() const;

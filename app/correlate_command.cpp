@@ -3,7 +3,6 @@
 // `hwnas score` writes (scores under "scores") joined with measured accuracy.
 
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "command.hpp"
 #include "hwnas/core/error.hpp"
 #include "hwnas/estimate/correlation.hpp"
+#include "json_input.hpp"
 
 namespace hwnas::app {
 namespace {
@@ -36,24 +36,15 @@ struct CorrelateCommand {
   }
 
   int run() const {
-    std::ifstream in(file);
     std::vector<double> truths;
     std::vector<std::map<std::string, double>> rows;
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(fmt::format("{}:{}: not valid JSON: {}", file, number, e.what()));
-      }
+    for_each_json_line(file, [&](const nlohmann::json& j, const std::string& /*where*/) {
       HWNAS_CHECK_CONFIG(j.is_object() && j.contains(truth) && j[truth].is_number(),
-                         "{}:{}: no numeric ground-truth field \"{}\"", file, number, truth);
+                         "no numeric ground-truth field \"{}\"", truth);
       truths.push_back(j[truth].get<double>());
       rows.emplace_back();
       collect(j, truth, rows.back());
-    }
+    });
     HWNAS_CHECK_CONFIG(truths.size() >= 2, "{}: needs at least 2 lines with \"{}\", found {}", file, truth,
                        truths.size());
     std::vector<std::string> names = scores;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "json_input.hpp"
 #include "hwnas/core/io.hpp"
 #include "hwnas/data/datasets.hpp"
 #include "hwnas/nn/state.hpp"
@@ -65,11 +66,9 @@ struct TrainCommand {
   [[nodiscard]] train::TrainOptions options() const {
     auto o = train::TrainOptions{}.epochs(3).batch_size(128).lr(0.1).weight_decay(5e-5).label_smoothing(0.1);
     if (!config.empty()) {
+      const nlohmann::json json = parse_json(read_file(config), "--config " + config);
       try {
-        const auto json = nlohmann::json::parse(read_file(config), nullptr, true, /*ignore_comments=*/true);
         o = json.get<train::TrainOptions>();
-      } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(fmt::format("--config {}: not valid JSON: {}", config, e.what()));
       } catch (const ConfigError& e) {
         throw ConfigError(fmt::format("--config {}: {}", config, e.what()));
       }
