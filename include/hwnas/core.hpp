@@ -15,6 +15,7 @@
 #include "hwnas/core/ops/reduce.hpp"
 #include "hwnas/core/ops/reshape.hpp"
 #include "hwnas/core/ops/resize.hpp"
+#include "hwnas/core/ops/tap.hpp"
 #include "hwnas/core/parallel.hpp"
 #include "hwnas/core/progress_bar.hpp"
 #include "hwnas/core/random.hpp"

@@ -7,6 +7,7 @@
 #include "hwnas/nn/conv.hpp"
 #include "hwnas/nn/dropout.hpp"
 #include "hwnas/nn/flatten.hpp"
+#include "hwnas/nn/forward_hook.hpp"
 #include "hwnas/nn/init.hpp"
 #include "hwnas/nn/linear.hpp"
 #include "hwnas/nn/mbconv.hpp"

@@ -59,27 +59,32 @@ std::vector<nn::MBConvSpec> mobilenet_layer_specs(const MobileNetConfig& config)
   return specs;
 }
 
-std::shared_ptr<nn::Sequential> mobilenet(const MobileNetConfig& config) {
+template <Scalar T>
+std::shared_ptr<nn::BasicSequential<T>> mobilenet(const MobileNetConfig& config) {
   const std::vector<nn::MBConvSpec> specs = mobilenet_layer_specs(config);
-  auto net = std::make_shared<nn::Sequential>();
+  auto net = std::make_shared<nn::BasicSequential<T>>();
   if (config.resolution != config.input_size)
-    net->add("resize", std::make_shared<nn::Resize>(config.resolution, config.resolution));
-  net->add("stem_conv", std::make_shared<nn::Conv2d>(
+    net->add("resize", std::make_shared<nn::BasicResize<T>>(config.resolution, config.resolution));
+  net->add("stem_conv", std::make_shared<nn::BasicConv2d<T>>(
                             nn::Conv2dSpec{config.in_channels, config.stem_width, 3}.stride(2).padding(1).bias(false)));
-  net->add("stem_bn", std::make_shared<nn::BatchNorm2d>(config.stem_width));
-  net->add("stem_act", nn::make_activation<float>(config.stem_activation));
+  net->add("stem_bn", std::make_shared<nn::BasicBatchNorm2d<T>>(config.stem_width));
+  net->add("stem_act", nn::make_activation<T>(config.stem_activation));
 
-  auto blocks = net->add("blocks", std::make_shared<nn::Sequential>());
-  for (const auto& spec : specs) blocks->emplace_back<nn::MBConv>(spec);
+  auto blocks = net->add("blocks", std::make_shared<nn::BasicSequential<T>>());
+  for (const auto& spec : specs) blocks->template emplace_back<nn::BasicMBConv<T>>(spec);
 
   const std::int64_t width = specs.back().out_channels();
-  net->add("head_conv", std::make_shared<nn::Conv2d>(nn::Conv2dSpec{width, config.head_width, 1}.bias(false)));
-  net->add("head_bn", std::make_shared<nn::BatchNorm2d>(config.head_width));
-  net->add("head_act", std::make_shared<nn::HSwish>());
-  net->add("pool", std::make_shared<nn::GlobalAvgPool2d>());
-  net->add("flatten", std::make_shared<nn::Flatten>());
-  net->add("classifier", std::make_shared<nn::Linear>(config.head_width, config.classes));
+  net->add("head_conv",
+           std::make_shared<nn::BasicConv2d<T>>(nn::Conv2dSpec{width, config.head_width, 1}.bias(false)));
+  net->add("head_bn", std::make_shared<nn::BasicBatchNorm2d<T>>(config.head_width));
+  net->add("head_act", std::make_shared<nn::BasicHSwish<T>>());
+  net->add("pool", std::make_shared<nn::BasicGlobalAvgPool2d<T>>());
+  net->add("flatten", std::make_shared<nn::BasicFlatten<T>>());
+  net->add("classifier", std::make_shared<nn::BasicLinear<T>>(config.head_width, config.classes));
   return net;
 }
+
+template std::shared_ptr<nn::BasicSequential<float>> mobilenet(const MobileNetConfig&);
+template std::shared_ptr<nn::BasicSequential<double>> mobilenet(const MobileNetConfig&);
 
 }  // namespace hwnas::models

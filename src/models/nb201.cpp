@@ -16,27 +16,37 @@ namespace hwnas::models {
 namespace {
 
 /// ReLU -> Conv(k x k, no bias) -> BN, NAS-Bench-201's ReLUConvBN.
-std::shared_ptr<nn::Sequential> relu_conv_bn(std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride) {
-  auto seq = std::make_shared<nn::Sequential>();
-  seq->add("act", std::make_shared<nn::ReLU>());
-  seq->add("conv", std::make_shared<nn::Conv2d>(nn::Conv2dSpec{in, out, k}.stride(stride).padding(k / 2).bias(false)));
-  seq->add("bn", std::make_shared<nn::BatchNorm2d>(out));
+template <Scalar T>
+std::shared_ptr<nn::BasicSequential<T>> relu_conv_bn(std::int64_t in, std::int64_t out, std::int64_t k,
+                                                     std::int64_t stride) {
+  auto seq = std::make_shared<nn::BasicSequential<T>>();
+  seq->add("act", std::make_shared<nn::BasicReLU<T>>());
+  seq->add("conv",
+           std::make_shared<nn::BasicConv2d<T>>(nn::Conv2dSpec{in, out, k}.stride(stride).padding(k / 2).bias(false)));
+  seq->add("bn", std::make_shared<nn::BasicBatchNorm2d<T>>(out));
   return seq;
 }
 
 /// A cell: each edge's op as a child named after its nodes (`edge_2_1`);
 /// `none` and `skip_connect` edges need no module.
-class Cell : public nn::Module {
+template <Scalar T>
+class Cell : public nn::BasicModule<T> {
  public:
+  using Variable = BasicVariable<T>;
+
   Cell(const Nb201Cell& ops, std::int64_t channels) : ops_(ops) {
     for (std::size_t e = 0; e < ops.size(); ++e) {
       const std::string name = fmt::format("edge_{}_{}", nb201_edges[e].to, nb201_edges[e].from);
       switch (ops[e]) {
-        case Nb201Op::nor_conv_1x1: edges_[e] = register_module(name, relu_conv_bn(channels, channels, 1, 1)); break;
-        case Nb201Op::nor_conv_3x3: edges_[e] = register_module(name, relu_conv_bn(channels, channels, 3, 1)); break;
+        case Nb201Op::nor_conv_1x1:
+          edges_[e] = this->register_module(name, relu_conv_bn<T>(channels, channels, 1, 1));
+          break;
+        case Nb201Op::nor_conv_3x3:
+          edges_[e] = this->register_module(name, relu_conv_bn<T>(channels, channels, 3, 1));
+          break;
         case Nb201Op::avg_pool_3x3: {
           const auto window = Pool2dOptions{}.kernel(3).stride(1).padding(1).count_include_pad(false);
-          edges_[e] = register_module(name, std::make_shared<nn::AvgPool2d>(window));
+          edges_[e] = this->register_module(name, std::make_shared<nn::BasicAvgPool2d<T>>(window));
           break;
         }
         case Nb201Op::none:
@@ -52,11 +62,11 @@ class Cell : public nn::Module {
       for (std::size_t e = 0; e < ops_.size(); ++e) {
         if (nb201_edges[e].to != j || ops_[e] == Nb201Op::none) continue;
         const Variable& input = nodes[static_cast<std::size_t>(nb201_edges[e].from)];
-        const Variable term = ops_[e] == Nb201Op::skip_connect ? input : edges_[e]->forward(input);
+        const Variable term = ops_[e] == Nb201Op::skip_connect ? input : (*edges_[e])(input);
         sum = sum.defined() ? hwnas::add(sum, term) : term;
       }
       // A node whose every incoming edge is `none` is zeros.
-      nodes[static_cast<std::size_t>(j)] = sum.defined() ? sum : Variable(Tensor(x.shape()));
+      nodes[static_cast<std::size_t>(j)] = sum.defined() ? sum : Variable(BasicTensor<T>(x.shape()));
     }
     return nodes[3];
   }
@@ -64,31 +74,34 @@ class Cell : public nn::Module {
 
  private:
   Nb201Cell ops_;
-  std::array<std::shared_ptr<nn::Module>, 6> edges_;
+  std::array<std::shared_ptr<nn::BasicModule<T>>, 6> edges_;
 };
 
 /// ResNet's basic block as the benchmark uses it between stages.
-class ReductionBlock : public nn::Module, public nn::HasShortcut {
+template <Scalar T>
+class ReductionBlock : public nn::BasicModule<T>, public nn::HasShortcut {
  public:
+  using Variable = BasicVariable<T>;
+
   ReductionBlock(std::int64_t in, std::int64_t out)
-      : conv_a_(register_module("conv_a", relu_conv_bn(in, out, 3, 2))),
-        conv_b_(register_module("conv_b", relu_conv_bn(out, out, 3, 1))),
-        shortcut_(register_module("shortcut", std::make_shared<nn::Sequential>())) {
-    shortcut_->add("pool", std::make_shared<nn::AvgPool2d>(Pool2dOptions{}.kernel(2).stride(2)));
-    shortcut_->add("conv", std::make_shared<nn::Conv2d>(nn::Conv2dSpec{in, out, 1}.bias(false)));
+      : conv_a_(this->register_module("conv_a", relu_conv_bn<T>(in, out, 3, 2))),
+        conv_b_(this->register_module("conv_b", relu_conv_bn<T>(out, out, 3, 1))),
+        shortcut_(this->register_module("shortcut", std::make_shared<nn::BasicSequential<T>>())) {
+    shortcut_->add("pool", std::make_shared<nn::BasicAvgPool2d<T>>(Pool2dOptions{}.kernel(2).stride(2)));
+    shortcut_->add("conv", std::make_shared<nn::BasicConv2d<T>>(nn::Conv2dSpec{in, out, 1}.bias(false)));
   }
 
   Variable forward(const Variable& x) override {
-    const Variable main = conv_b_->forward(conv_a_->forward(x));
-    return shortcut_on_ ? hwnas::add(main, shortcut_->forward(x)) : main;
+    const Variable main = (*conv_b_)((*conv_a_)(x));
+    return shortcut_on_ ? hwnas::add(main, (*shortcut_)(x)) : main;
   }
   [[nodiscard]] std::string type_name() const override { return "Nb201Reduction"; }
   void set_shortcut(bool on) override { shortcut_on_ = on; }
 
  private:
-  std::shared_ptr<nn::Sequential> conv_a_;
-  std::shared_ptr<nn::Sequential> conv_b_;
-  std::shared_ptr<nn::Sequential> shortcut_;
+  std::shared_ptr<nn::BasicSequential<T>> conv_a_;
+  std::shared_ptr<nn::BasicSequential<T>> conv_b_;
+  std::shared_ptr<nn::BasicSequential<T>> shortcut_;
   bool shortcut_on_ = true;
 };
 
@@ -114,28 +127,33 @@ std::string_view to_string(Nb201Op op) {
   return "?";
 }
 
-std::shared_ptr<nn::Sequential> nb201_network(const Nb201Config& config) {
+template <Scalar T>
+std::shared_ptr<nn::BasicSequential<T>> nb201_network(const Nb201Config& config) {
   check(config);
-  auto net = std::make_shared<nn::Sequential>();
-  net->add("stem_conv",
-           std::make_shared<nn::Conv2d>(nn::Conv2dSpec{config.in_channels, config.width, 3}.padding(1).bias(false)));
-  net->add("stem_bn", std::make_shared<nn::BatchNorm2d>(config.width));
-  auto cells = net->add("cells", std::make_shared<nn::Sequential>());
+  auto net = std::make_shared<nn::BasicSequential<T>>();
+  net->add("stem_conv", std::make_shared<nn::BasicConv2d<T>>(
+                            nn::Conv2dSpec{config.in_channels, config.width, 3}.padding(1).bias(false)));
+  net->add("stem_bn", std::make_shared<nn::BasicBatchNorm2d<T>>(config.width));
+  auto cells = net->add("cells", std::make_shared<nn::BasicSequential<T>>());
   std::int64_t channels = config.width;
   for (int stage = 0; stage < 3; ++stage) {
     if (stage > 0) {
-      cells->emplace_back<ReductionBlock>(channels, 2 * channels);
+      cells->template emplace_back<ReductionBlock<T>>(channels, 2 * channels);
       channels *= 2;
     }
-    for (std::int64_t i = 0; i < config.cells_per_stage; ++i) cells->emplace_back<Cell>(config.cell, channels);
+    for (std::int64_t i = 0; i < config.cells_per_stage; ++i)
+      cells->template emplace_back<Cell<T>>(config.cell, channels);
   }
-  net->add("last_bn", std::make_shared<nn::BatchNorm2d>(channels));
-  net->add("last_act", std::make_shared<nn::ReLU>());
-  net->add("pool", std::make_shared<nn::GlobalAvgPool2d>());
-  net->add("flatten", std::make_shared<nn::Flatten>());
-  net->add("classifier", std::make_shared<nn::Linear>(channels, config.classes));
+  net->add("last_bn", std::make_shared<nn::BasicBatchNorm2d<T>>(channels));
+  net->add("last_act", std::make_shared<nn::BasicReLU<T>>());
+  net->add("pool", std::make_shared<nn::BasicGlobalAvgPool2d<T>>());
+  net->add("flatten", std::make_shared<nn::BasicFlatten<T>>());
+  net->add("classifier", std::make_shared<nn::BasicLinear<T>>(channels, config.classes));
   return net;
 }
+
+template std::shared_ptr<nn::BasicSequential<float>> nb201_network(const Nb201Config&);
+template std::shared_ptr<nn::BasicSequential<double>> nb201_network(const Nb201Config&);
 
 std::vector<LayerSummary> nb201_summary(const Nb201Config& config) {
   check(config);

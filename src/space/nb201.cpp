@@ -140,10 +140,6 @@ models::Nb201Config Nb201Space::config(const Arch& arch) const {
   return config;
 }
 
-std::shared_ptr<nn::Sequential> Nb201Space::build(const Arch& arch) const {
-  return models::nb201_network(config(arch));
-}
-
 std::vector<models::LayerSummary> Nb201Space::summary(const Arch& arch) const {
   return models::nb201_summary(config(arch));
 }

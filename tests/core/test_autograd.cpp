@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "hwnas/core/ops/elementwise.hpp"
+#include "hwnas/core/ops/tap.hpp"
 #include "support/gradcheck.hpp"
 
 namespace hwnas {
@@ -66,6 +67,21 @@ TEST(Autograd, AddChecksShapes) {
   } catch (const ShapeError& e) {
     EXPECT_STREQ(e.what(), "add: shapes [2, 3] and [3, 2] differ");
   }
+}
+
+TEST(Autograd, TapShowsTheGradientAndPassesItOn) {
+  Variable x(Tensor({3}, {1.0F, -2.0F, 3.0F}), true);
+  Tensor seen_value;
+  Tensor seen_grad;
+  Variable y = tap<float>(x, [&](const Tensor& value, const Tensor& grad) {
+    seen_value = value;
+    seen_grad = grad;
+  });
+  EXPECT_EQ(y.value(), x.value());
+  mul(y, Variable(Tensor({3}, {2.0F, 3.0F, 4.0F}))).backward(Tensor({3}, 1.0F));
+  EXPECT_EQ(seen_value, x.value());
+  EXPECT_EQ(seen_grad, Tensor({3}, {2.0F, 3.0F, 4.0F}));
+  EXPECT_EQ(x.grad(), seen_grad);
 }
 
 TEST(Gradcheck, AddAndRelu) {

@@ -63,6 +63,26 @@ TEST(MobileNetSummary, AgreesWithTheBuiltNetworkAtEveryResolution) {
   }
 }
 
+TEST(MobileNet, DoublePrecisionNetworkComputesTheSameFunction) {
+  const auto config = ofa_fmnist(5, 4, 2, 24);
+  auto single = mobilenet(config);
+  auto twin = mobilenet<double>(config);
+  Rng rng(4);
+  nn::init::default_init(*single, rng);
+  const auto from = single->named_parameters();
+  const auto to = twin->named_parameters();
+  ASSERT_EQ(from.size(), to.size());
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    ASSERT_EQ(from[i].name, to[i].name);
+    twin->set_parameter(to[i].name, VariableD(from[i].variable.value().cast<double>(), true));
+  }
+  Tensor x(Shape{2, 1, 28, 28});
+  for (std::int64_t i = 0; i < x.numel(); ++i) x[i] = static_cast<float>(std::sin(0.1 * static_cast<double>(i)));
+  const Tensor y = (*single)(Variable(x)).value();
+  const TensorD y2 = (*twin)(VariableD(x.cast<double>())).value();
+  for (std::int64_t i = 0; i < y.numel(); ++i) EXPECT_NEAR(y[i], y2[i], 1e-4);
+}
+
 TEST(MobileNetSummary, RowsDescribeEachLayer) {
   const auto layers = mobilenet_summary(ofa_fmnist(5, 4, 2, 24));
   ASSERT_EQ(layers.size(), 1U + 1U + 8U + 3U);  // resize, stem, 8 blocks, head conv, pool, classifier

@@ -204,6 +204,32 @@ TEST(Module, RegistrationRejectsDuplicateAndDottedNames) {
   EXPECT_THROW((void)seq.at(1), ConfigError);
 }
 
+TEST(ForwardHook, SeesNestedLayersAndMayReplaceTheirOutputs) {
+  Sequential net;
+  auto inner = net.emplace_back<Sequential>();
+  inner->emplace_back<ReLU>();
+  net.emplace_back<ReLU>();
+  std::vector<std::string> seen;
+  const Variable x(Tensor({2}, {-1.0F, 2.0F}));
+  {
+    ForwardHook hook([&](Module& m, const Variable&, Variable y) {
+      seen.push_back(m.type_name());
+      // Negate what the inner ReLU gives, so the outer one zeroes everything.
+      return &m == inner->at(0).get() ? sub(Variable(Tensor(y.shape())), y) : y;
+    });
+    EXPECT_EQ(net(x).value(), Tensor({2}, {0.0F, 0.0F}));
+    {
+      ForwardHook innermost([](Module&, const Variable&, Variable y) { return y; });
+      EXPECT_EQ(net(x).value(), Tensor({2}, {0.0F, 2.0F})) << "only the innermost hook is called";
+    }
+    EXPECT_EQ(net(x).value(), Tensor({2}, {0.0F, 0.0F})) << "the outer hook is back";
+  }
+  // Inner layers first, as each call returns; the middle run went to the innermost hook.
+  EXPECT_EQ(seen, (std::vector<std::string>{"ReLU", "Sequential", "ReLU", "Sequential", "ReLU", "Sequential", "ReLU",
+                                            "Sequential"}));
+  EXPECT_EQ(net(x).value(), Tensor({2}, {0.0F, 2.0F})) << "no hook once it is gone";
+}
+
 TEST(Module, LayersRejectInvalidSpecs) {
   EXPECT_THROW(Conv2d(Conv2dSpec{3, 4, 0}), ConfigError);
   EXPECT_THROW(Conv2d(Conv2dSpec{3, 4, 3}.groups(2)), ConfigError);

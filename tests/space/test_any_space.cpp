@@ -12,6 +12,7 @@ namespace hwnas::space {
 namespace {
 
 static_assert(SearchSpace<AnySpace>);
+static_assert(DescribedSpace<AnySpace>);
 
 TEST(AnySpace, AgreesWithTheTypedSpace) {
   const AnySpace any = make_space("ofa-fmnist");

@@ -17,6 +17,7 @@ namespace hwnas::space {
 namespace {
 
 static_assert(SearchSpace<Nb201Space>);
+static_assert(DescribedSpace<Nb201Space>);
 
 using Arch = Nb201Arch;
 const Nb201Space space;

@@ -20,6 +20,7 @@ namespace hwnas::space {
 namespace {
 
 static_assert(SearchSpace<OfaFmnistSpace>);
+static_assert(DescribedSpace<OfaFmnistSpace>);
 
 using Arch = OfaFmnistArch;
 const OfaFmnistSpace space;

@@ -19,6 +19,7 @@ namespace hwnas::space {
 namespace {
 
 static_assert(SearchSpace<ProxylessSpace>);
+static_assert(DescribedSpace<ProxylessSpace>);
 
 using Arch = ProxylessArch;
 const ProxylessSpace space;

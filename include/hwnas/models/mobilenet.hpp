@@ -72,6 +72,12 @@ using StageBlocks = std::vector<std::vector<MBConvChoice>>;
 /// `stem_act`, `blocks` (a Sequential of MBConv), `head_conv`, `head_bn`,
 /// `head_act`, `pool`, `flatten`, `classifier`. ConfigError for a config
 /// without stages or blocks, or with non-positive sizes.
-[[nodiscard]] std::shared_ptr<nn::Sequential> mobilenet(const MobileNetConfig& config);
+/// Double-precision networks (`mobilenet<double>`) serve proxies that need
+/// the range, such as synflow.
+template <Scalar T = float>
+[[nodiscard]] std::shared_ptr<nn::BasicSequential<T>> mobilenet(const MobileNetConfig& config);
+
+extern template std::shared_ptr<nn::BasicSequential<float>> mobilenet(const MobileNetConfig&);
+extern template std::shared_ptr<nn::BasicSequential<double>> mobilenet(const MobileNetConfig&);
 
 }  // namespace hwnas::models

@@ -60,7 +60,11 @@ struct Nb201Config {
 /// The network, zero weights. Children: `stem_conv`, `stem_bn`, `cells` (a
 /// Sequential of cells and reduction blocks), `last_bn`, `last_act`, `pool`,
 /// `flatten`, `classifier`.
-[[nodiscard]] std::shared_ptr<nn::Sequential> nb201_network(const Nb201Config& config);
+template <Scalar T = float>
+[[nodiscard]] std::shared_ptr<nn::BasicSequential<T>> nb201_network(const Nb201Config& config);
+
+extern template std::shared_ptr<nn::BasicSequential<float>> nb201_network(const Nb201Config&);
+extern template std::shared_ptr<nn::BasicSequential<double>> nb201_network(const Nb201Config&);
 
 /// Its layers: the stem, each cell and reduction block, the final BN + ReLU,
 /// pooling and the classifier.

@@ -99,10 +99,10 @@ class BasicMBConv : public BasicModule<T>, public HasShortcut {
     HWNAS_CHECK_SHAPE(x.dim() == 4 && x.size(1) == spec_.in_channels(), "MBConv: expected input [N, {}, H, W], got {}",
                       spec_.in_channels(), x.shape());
     BasicVariable<T> h = x;
-    if (expand_conv_) h = activation_->forward(expand_bn_->forward(expand_conv_->forward(h)));
-    h = activation_->forward(depthwise_bn_->forward(depthwise_conv_->forward(h)));
-    if (se_) h = se_->forward(h);
-    h = project_bn_->forward(project_conv_->forward(h));
+    if (expand_conv_) h = (*activation_)((*expand_bn_)((*expand_conv_)(h)));
+    h = (*activation_)((*depthwise_bn_)((*depthwise_conv_)(h)));
+    if (se_) h = (*se_)(h);
+    h = (*project_bn_)((*project_conv_)(h));
     return spec_.residual() && shortcut_ ? hwnas::add(h, x) : h;
   }
   [[nodiscard]] std::string type_name() const override { return "MBConv"; }

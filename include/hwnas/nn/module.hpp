@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "hwnas/core/autograd.hpp"
+#include "hwnas/nn/forward_hook.hpp"
 #include "hwnas/core/random.hpp"
 
 namespace hwnas::nn {
@@ -81,7 +82,9 @@ class BasicModule {
 
   /// The layer's computation.
   virtual Variable forward(const Variable& x) = 0;
-  Variable operator()(const Variable& x) { return forward(x); }
+  /// `forward`, seen by the thread's `BasicForwardHook` if one is alive.
+  /// Layers call their children this way.
+  Variable operator()(const Variable& x) { return BasicForwardHook<T>::apply(*this, x, forward(x)); }
 
   /// The layer's type, e.g. "Conv2d"; used in reports and error messages.
   [[nodiscard]] virtual std::string type_name() const = 0;

@@ -37,9 +37,9 @@ class BasicResidualBlock : public BasicModule<T>, public HasShortcut {
   }
 
   BasicVariable<T> forward(const BasicVariable<T>& x) override {
-    const auto h = bn2_->forward(conv2_->forward(hwnas::relu(bn1_->forward(conv1_->forward(x)))));
+    const auto h = (*bn2_)((*conv2_)(hwnas::relu((*bn1_)((*conv1_)(x)))));
     if (!shortcut_) return hwnas::relu(h);
-    const auto shortcut = shortcut_conv_ ? shortcut_bn_->forward(shortcut_conv_->forward(x)) : x;
+    const auto shortcut = shortcut_conv_ ? (*shortcut_bn_)((*shortcut_conv_)(x)) : x;
     return hwnas::relu(hwnas::add(h, shortcut));
   }
   [[nodiscard]] std::string type_name() const override { return "ResidualBlock"; }

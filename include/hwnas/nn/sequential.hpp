@@ -52,7 +52,7 @@ class BasicSequential : public BasicModule<T> {
   /// Each layer applied to the previous one's output; an empty Sequential is the identity.
   BasicVariable<T> forward(const BasicVariable<T>& x) override {
     BasicVariable<T> y = x;
-    for (const auto& child : this->named_children()) y = child.module->forward(y);
+    for (const auto& child : this->named_children()) y = (*child.module)(y);
     return y;
   }
   [[nodiscard]] std::string type_name() const override { return "Sequential"; }
@@ -64,7 +64,7 @@ class BasicSequential : public BasicModule<T> {
     BasicVariable<T> y = x;
     for (const auto& child : this->named_children()) {
       if (child.name == name) return y;
-      y = child.module->forward(y);
+      y = (*child.module)(y);
     }
     throw ConfigError(fmt::format("Sequential: no layer named '{}'", name));
   }

@@ -30,7 +30,7 @@ class BasicSqueezeExcite : public BasicModule<T> {
     HWNAS_CHECK_SHAPE(x.dim() == 4 && x.size(1) == channels(), "SqueezeExcite: expected input [N, {}, H, W], got {}",
                       channels(), x.shape());
     const auto squeezed = hwnas::global_avg_pool2d(x);
-    const auto scale = hwnas::hsigmoid(expand_->forward(hwnas::relu(reduce_->forward(squeezed))));
+    const auto scale = hwnas::hsigmoid((*expand_)(hwnas::relu((*reduce_)(squeezed))));
     return hwnas::channel_mul(x, scale);
   }
   [[nodiscard]] std::string type_name() const override { return "SqueezeExcite"; }

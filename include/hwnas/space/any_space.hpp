@@ -84,14 +84,6 @@ struct std::hash<hwnas::space::AnyArch> {
 
 namespace hwnas::space {
 
-/// A space that also describes its layers and its choices, as the three
-/// built-in spaces do.
-template <class S>
-concept DescribedSpace = SearchSpace<S> && requires(const S& space, const typename S::Arch& arch) {
-  { space.summary(arch) } -> std::same_as<std::vector<models::LayerSummary>>;
-  { space.choices() } -> std::same_as<nlohmann::json>;
-};
-
 class AnySpace {
  public:
   using Arch = AnyArch;
@@ -109,7 +101,14 @@ class AnySpace {
   [[nodiscard]] nlohmann::json to_json(const Arch& arch) const { return self_->to_json(arch); }
   [[nodiscard]] Arch from_json(const nlohmann::json& json) const { return self_->from_json(json); }
   [[nodiscard]] std::string canonical(const Arch& arch) const { return self_->canonical(arch); }
-  [[nodiscard]] std::shared_ptr<nn::Module> build(const Arch& arch) const { return self_->build(arch); }
+  /// The network in single (default) or double precision.
+  template <Scalar T = float>
+  [[nodiscard]] std::shared_ptr<nn::BasicModule<T>> build(const Arch& arch) const {
+    if constexpr (std::same_as<T, double>)
+      return self_->build_double(arch);
+    else
+      return self_->build(arch);
+  }
   [[nodiscard]] std::vector<models::LayerSummary> summary(const Arch& arch) const { return self_->summary(arch); }
   [[nodiscard]] std::int64_t macs(const Arch& arch) const { return self_->macs(arch); }
   [[nodiscard]] std::int64_t params(const Arch& arch) const { return self_->params(arch); }
@@ -130,6 +129,7 @@ class AnySpace {
     [[nodiscard]] virtual Arch from_json(const nlohmann::json& json) const = 0;
     [[nodiscard]] virtual std::string canonical(const Arch& arch) const = 0;
     [[nodiscard]] virtual std::shared_ptr<nn::Module> build(const Arch& arch) const = 0;
+    [[nodiscard]] virtual std::shared_ptr<nn::ModuleD> build_double(const Arch& arch) const = 0;
     [[nodiscard]] virtual std::vector<models::LayerSummary> summary(const Arch& arch) const = 0;
     [[nodiscard]] virtual std::int64_t macs(const Arch& arch) const = 0;
     [[nodiscard]] virtual std::int64_t params(const Arch& arch) const = 0;
@@ -155,6 +155,9 @@ class AnySpace {
     Arch from_json(const nlohmann::json& json) const override { return Arch(space.from_json(json)); }
     std::string canonical(const Arch& arch) const override { return space.canonical(typed(arch)); }
     std::shared_ptr<nn::Module> build(const Arch& arch) const override { return space.build(typed(arch)); }
+    std::shared_ptr<nn::ModuleD> build_double(const Arch& arch) const override {
+      return space.template build<double>(typed(arch));
+    }
     std::vector<models::LayerSummary> summary(const Arch& arch) const override { return space.summary(typed(arch)); }
     std::int64_t macs(const Arch& arch) const override { return space.macs(typed(arch)); }
     std::int64_t params(const Arch& arch) const override { return space.params(typed(arch)); }

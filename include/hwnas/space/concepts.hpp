@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hwnas/core/random.hpp"
+#include "hwnas/models/summary.hpp"
 #include "hwnas/nn/module.hpp"
 
 namespace hwnas::space {
@@ -60,5 +61,15 @@ concept SearchSpace =
       { space.params(arch) } -> std::convertible_to<std::int64_t>;
       { space.size() } -> std::convertible_to<double>;
     };
+
+/// A space that also describes its layers (`summary(arch)`) and its choices
+/// (`choices()`), and builds its networks in double precision too
+/// (`build<double>(arch)`), as the three built-in spaces do.
+template <class S>
+concept DescribedSpace = SearchSpace<S> && requires(const S& space, const typename S::Arch& arch) {
+  { space.summary(arch) } -> std::same_as<std::vector<models::LayerSummary>>;
+  { space.choices() } -> std::same_as<nlohmann::json>;
+  { space.template build<double>(arch) } -> std::convertible_to<std::shared_ptr<nn::ModuleD>>;
+};
 
 }  // namespace hwnas::space

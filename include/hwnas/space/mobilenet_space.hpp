@@ -24,8 +24,9 @@ inline constexpr std::size_t fmnist_blocks_per_stage = 4;
 template <class Space, class Arch>
 class MobileNetSpace {
  public:
-  [[nodiscard]] std::shared_ptr<nn::Sequential> build(const Arch& arch) const {
-    return models::mobilenet(self().config(arch));
+  template <Scalar T = float>
+  [[nodiscard]] std::shared_ptr<nn::BasicSequential<T>> build(const Arch& arch) const {
+    return models::mobilenet<T>(self().config(arch));
   }
   [[nodiscard]] std::vector<models::LayerSummary> summary(const Arch& arch) const {
     return models::mobilenet_summary(self().config(arch));

@@ -64,7 +64,10 @@ class Nb201Space {
   [[nodiscard]] static models::Nb201Cell parse_cell(std::string_view text);
 
   [[nodiscard]] models::Nb201Config config(const Arch& arch) const;
-  [[nodiscard]] std::shared_ptr<nn::Sequential> build(const Arch& arch) const;
+  template <Scalar T = float>
+  [[nodiscard]] std::shared_ptr<nn::BasicSequential<T>> build(const Arch& arch) const {
+    return models::nb201_network<T>(config(arch));
+  }
   [[nodiscard]] std::vector<models::LayerSummary> summary(const Arch& arch) const;
   [[nodiscard]] std::int64_t macs(const Arch& arch) const;
   [[nodiscard]] std::int64_t params(const Arch& arch) const;
