@@ -1,11 +1,13 @@
 // `hwnas score`: zero-cost proxies of many architectures, one JSON line each:
-// {"arch", "scores": {name: value}, "time_ms": {name: ms}}.
+// {"arch", "scores": {name: value}, "time_ms": {name: ms}}; a score that is
+// not a finite number (NaN, -inf) is written as null.
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "arch_option.hpp"
@@ -67,16 +69,18 @@ Command add_score_command(CLI::App& app) {
   CLI::App* cli = app.add_subcommand("score", "Zero-cost proxies of architectures, as JSON Lines");
   auto command = std::make_shared<ScoreCommand>(*cli);
   auto& c = *command;
-  cli->add_option("--proxy", c.proxies, "proxies, comma-separated: zen, grad_norm, snip, params, macs")
+  cli->add_option("--proxy", c.proxies,
+                  fmt::format("proxies, comma-separated: {}", fmt::join(estimate::proxy_names(), ", ")))
       ->delimiter(',')
       ->capture_default_str();
   cli->add_option("--batch", c.options.batch, "Gaussian images per Zen-score pass")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cli->add_option("--data", c.dataset, "dataset of grad_norm and snip: fashion-mnist, mnist, cifar10, synthetic")
+  cli->add_option("--data", c.dataset,
+                  "dataset of the proxies that need data: fashion-mnist, mnist, cifar10, synthetic")
       ->capture_default_str();
   cli->add_option("--data-dir", c.data_dir, "directory of the dataset files (mnist, cifar10)");
-  cli->add_option("--data-batch", c.data_batch, "labelled training images for grad_norm and snip")
+  cli->add_option("--data-batch", c.data_batch, "labelled training images of the proxies that need data")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cli->add_option("--repeat", c.options.repeats, "repeats averaged (Zen-score)")

@@ -6,46 +6,64 @@
 #include <vector>
 
 #include "hwnas/core/ops/loss.hpp"
-#include "hwnas/data/split.hpp"
+#include "hwnas/core/ops/tap.hpp"
+#include "hwnas/nn/conv.hpp"
+#include "hwnas/nn/linear.hpp"
 #include "hwnas/nn/per_sample.hpp"
 
 namespace hwnas::estimate {
-
-ProxyBatch proxy_batch(const data::LabelledImages& data, std::int64_t count, std::uint64_t seed) {
-  const auto available = static_cast<std::int64_t>(data.labels.size());
-  HWNAS_CHECK_CONFIG(count >= 1 && count <= available, "proxy batch: needs 1 to {} images, asked for {}", available,
-                     count);
-  Rng rng(seed);
-  auto order = data::random_permutation(available, rng);
-  order.resize(static_cast<std::size_t>(count));
-  data::LabelledImages chosen = data::subset(data, order);
-  return {std::move(chosen.images), std::move(chosen.labels)};
-}
-
-WeightGradientScores weight_gradient_scores(nn::Module& net, const ProxyBatch& batch) {
-  net.train();
-  net.zero_grad();
-  Variable loss = cross_entropy(net(Variable(batch.images)), batch.labels);
-  loss.backward();
-  WeightGradientScores scores;
-  for (const auto& p : net.named_parameters()) {
-    if (p.kind != nn::ParameterKind::weight || !p.variable.has_grad()) continue;
-    const Tensor& w = p.variable.value();
-    const Tensor& g = p.variable.grad();
-    double squares = 0.0;
-    double saliency = 0.0;
-    for (std::int64_t i = 0; i < w.numel(); ++i) {
-      squares += static_cast<double>(g[i]) * g[i];
-      saliency += std::abs(static_cast<double>(w[i]) * g[i]);
-    }
-    scores.grad_norm += std::sqrt(squares);
-    scores.snip += saliency;
-  }
-  net.zero_grad();
-  return scores;
-}
-
 namespace {
+
+/// The mean cross-entropy of `net` on `batch`, in training mode.
+template <Scalar T>
+BasicVariable<T> training_loss(nn::BasicModule<T>& net, const ProxyBatch& batch) {
+  net.train();
+  return cross_entropy(net(BasicVariable<T>(batch.images.cast<T>())), batch.labels);
+}
+
+/// The conv and linear weights of `net`, the W of every proxy here.
+template <Scalar T>
+std::vector<BasicVariable<T>> layer_weights(const nn::BasicModule<T>& net) {
+  std::vector<BasicVariable<T>> weights;
+  for (auto& p : net.named_parameters())
+    if (p.kind == nn::ParameterKind::weight) weights.push_back(std::move(p.variable));
+  return weights;
+}
+
+/// dL/dW for each of `weights` (zeros where no gradient arrives).
+template <Scalar T>
+std::vector<BasicTensor<T>> weight_gradients(nn::BasicModule<T>& net, const ProxyBatch& batch,
+                                             const std::vector<BasicVariable<T>>& weights) {
+  net.zero_grad();
+  training_loss(net, batch).backward();
+  std::vector<BasicTensor<T>> grads;
+  for (const auto& w : weights) grads.push_back(w.grad());
+  net.zero_grad();
+  return grads;
+}
+
+template <Scalar T>
+double squared_norm(const std::vector<BasicTensor<T>>& tensors) {
+  double sum = 0.0;
+  for (const auto& t : tensors) sum += t.array().template cast<double>().square().sum();
+  return sum;
+}
+
+/// Sum over channels k of 0.5 * mean over samples of (sum over positions of a * g)^2,
+/// for a layer output `a` [N, C, ...] and its gradient `g`.
+template <Scalar T>
+double channel_fisher(const BasicTensor<T>& a, const BasicTensor<T>& g) {
+  const std::int64_t n = a.size(0);
+  const std::int64_t channels = a.size(1);
+  const std::int64_t positions = a.numel() / (n * channels);
+  double total = 0.0;
+  for (std::int64_t i = 0; i < n * channels; ++i) {
+    double s = 0.0;
+    for (std::int64_t p = i * positions; p < (i + 1) * positions; ++p) s += static_cast<double>(a[p]) * g[p];
+    total += s * s;
+  }
+  return 0.5 * total / static_cast<double>(n);
+}
 
 /// Running sums of gradient signs per weight component, over samples.
 class SignTally {
@@ -85,9 +103,65 @@ class SignTally {
 }  // namespace
 
 template <Scalar T>
+WeightGradientScores weight_gradient_scores(nn::BasicModule<T>& net, const ProxyBatch& batch) {
+  const auto weights = layer_weights(net);
+  const auto grads = weight_gradients(net, batch, weights);
+  WeightGradientScores scores;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const auto w = weights[i].value().array().template cast<double>();
+    const auto g = grads[i].array().template cast<double>();
+    scores.grad_norm += std::sqrt(g.square().sum());
+    scores.snip += (w * g).abs().sum();
+  }
+  return scores;
+}
+
+template <Scalar T>
+double fisher(nn::BasicModule<T>& net, const ProxyBatch& batch) {
+  double total = 0.0;
+  const auto see = [&total](const BasicTensor<T>& a, const BasicTensor<T>& g) { total += channel_fisher(a, g); };
+  net.zero_grad();
+  BasicVariable<T> loss;
+  {
+    nn::BasicForwardHook<T> hook([&](nn::BasicModule<T>& layer, const BasicVariable<T>&, BasicVariable<T> y) {
+      const bool weighted = dynamic_cast<nn::BasicConv2d<T>*>(&layer) || dynamic_cast<nn::BasicLinear<T>*>(&layer);
+      return weighted ? tap<T>(y, see) : y;
+    });
+    loss = training_loss(net, batch);
+  }
+  loss.backward();
+  net.zero_grad();
+  return total;
+}
+
+template <Scalar T>
+double grasp(nn::BasicModule<T>& net, const ProxyBatch& batch) {
+  auto weights = layer_weights(net);
+  const auto g = weight_gradients(net, batch, weights);
+  const double g_norm = std::sqrt(squared_norm(g));
+  if (g_norm == 0.0) return 0.0;
+  std::vector<BasicTensor<T>> original;
+  for (const auto& w : weights) original.push_back(w.value());
+  const double h = 1e-6 * std::sqrt(squared_norm(original)) / g_norm;
+  const auto gradient_at = [&](double step) {
+    for (std::size_t i = 0; i < weights.size(); ++i)
+      weights[i].value().array() = original[i].array() + static_cast<T>(step) * g[i].array();
+    return weight_gradients(net, batch, weights);
+  };
+  const auto plus = gradient_at(h);
+  const auto minus = gradient_at(-h);
+  double score = 0.0;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    weights[i].value() = original[i];
+    const auto hg = (plus[i].array().template cast<double>() - minus[i].array().template cast<double>()) / (2 * h);
+    score -= (original[i].array().template cast<double>() * hg).sum();
+  }
+  return score;
+}
+
+template <Scalar T>
 double grad_sign(nn::BasicModule<T>& net, const ProxyBatch& batch) {
-  const auto n = static_cast<std::int64_t>(batch.labels.size());
-  net.train();
+  const auto n = std::ssize(batch.labels);
   net.zero_grad();
   const auto params = net.named_parameters();
   std::map<const void*, std::size_t> index;
@@ -100,8 +174,7 @@ double grad_sign(nn::BasicModule<T>& net, const ProxyBatch& batch) {
           const auto it = index.find(weight.node().get());
           if (it != index.end()) tally.add(it->second, grad, weight.numel());
         });
-    BasicVariable<T> loss = cross_entropy(net(BasicVariable<T>(batch.images.cast<T>())), batch.labels);
-    loss.backward();
+    training_loss(net, batch).backward();
   }
   net.zero_grad();
   return tally.score();
@@ -129,9 +202,13 @@ double grad_sign_per_sample_loop(nn::BasicModule<T>& net, const ProxyBatch& batc
   return tally.score();
 }
 
-template double grad_sign(nn::BasicModule<float>&, const ProxyBatch&);
-template double grad_sign(nn::BasicModule<double>&, const ProxyBatch&);
-template double grad_sign_per_sample_loop(nn::BasicModule<float>&, const ProxyBatch&);
-template double grad_sign_per_sample_loop(nn::BasicModule<double>&, const ProxyBatch&);
+#define HWNAS_GRADIENT_PROXY_INSTANTIATE(T)                                                   \
+  template WeightGradientScores weight_gradient_scores(nn::BasicModule<T>&, const ProxyBatch&); \
+  template double fisher(nn::BasicModule<T>&, const ProxyBatch&);                              \
+  template double grasp(nn::BasicModule<T>&, const ProxyBatch&);                               \
+  template double grad_sign(nn::BasicModule<T>&, const ProxyBatch&);                           \
+  template double grad_sign_per_sample_loop(nn::BasicModule<T>&, const ProxyBatch&);
+HWNAS_GRADIENT_PROXY_INSTANTIATE(float)
+HWNAS_GRADIENT_PROXY_INSTANTIATE(double)
 
 }  // namespace hwnas::estimate

@@ -210,7 +210,29 @@ TEST(Cli, ScoreWritesOneLinePerArchitecture) {
   ASSERT_EQ(with_data.exit_code, 0) << with_data.err;
   EXPECT_GT(nlohmann::json::parse(with_data.out)["scores"]["snip"].get<double>(), 0.0);
   expect_bad_input("score --space nb201 --sample 1 --proxy synflw",
-                   "unknown proxy 'synflw'; known: zen, gradsign, grad_norm, snip, params, macs");
+                   "unknown proxy 'synflw'; known: zen, gradsign, synflow, naswot, jacov, snip, grad_norm, fisher, "
+                   "grasp, params, macs");
+}
+
+TEST(Cli, ScoreRunsEveryProxyAndWritesNonNumbersAsNull) {
+  const Outcome all = run_hwnas(
+      "score --space ofa-fmnist --sample 1 --seed 2 --data synthetic --data-batch 8 --batch 2 --quiet --proxy "
+      "zen,gradsign,synflow,naswot,jacov,snip,grad_norm,fisher,grasp,params,macs");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const auto scores = nlohmann::json::parse(all.out)["scores"];
+  EXPECT_EQ(scores.size(), 11U);
+  for (const auto& [name, value] : scores.items()) EXPECT_TRUE(value.is_number()) << name;
+
+  // No signal passes a cell of `none` edges: synflow is log(0), written as null.
+  const Outcome dead = run_hwnas(
+      "score --proxy synflow,params --quiet --arch '{\"space\": \"nb201\", \"classes\": 10, "
+      "\"input\": [3, 32, 32], \"arch\": \"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\"}'");
+  ASSERT_EQ(dead.exit_code, 0) << dead.err;
+  const auto j = nlohmann::json::parse(dead.out);
+  EXPECT_TRUE(j["scores"]["synflow"].is_null()) << dead.out;
+  EXPECT_TRUE(j["scores"]["params"].is_number());
+  expect_bad_input("score --space ofa-fmnist --sample 1 --proxy fisher --data synthetic --data-batch 0",
+                   "--data-batch");
 }
 
 TEST(Cli, CorrelateRanksScoresAgainstTheTruth) {
@@ -229,6 +251,13 @@ TEST(Cli, CorrelateRanksScoresAgainstTheTruth) {
   EXPECT_DOUBLE_EQ(j["results"][0]["kendall_tau"].get<double>(), -1.0);
   EXPECT_DOUBLE_EQ(j["results"][1]["spearman_rho"].get<double>(), 1.0);
   EXPECT_EQ(j["results"][2]["n"], 12);
+  {
+    std::ofstream out(file, std::ios::app);
+    out << R"({"test_acc": 20, "scores": {"good": null, "bad": -20}, "params": 1})" << "\n";
+  }
+  const auto with_null = nlohmann::json::parse(run_hwnas("correlate --json --bootstrap 50 " + file.string()).out);
+  EXPECT_EQ(with_null["results"][0]["n"], 13) << "bad";
+  EXPECT_EQ(with_null["results"][1]["n"], 12) << "good skips the null score";
   expect_bad_input("correlate --truth val_acc " + file.string(), "no numeric ground-truth field \"val_acc\"");
   fs::remove(file);
 }

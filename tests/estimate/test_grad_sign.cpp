@@ -122,8 +122,7 @@ TEST(PerSampleGradients, ChecksTheBatch) {
 TEST(GradSign, AsAnEstimator) {
   auto batch = std::make_shared<const ProxyBatch>(batch_of(16, 1, 28, 9));
   const space::OfaFmnistSpace space;
-  using Proxy = GradientProxy<space::OfaFmnistSpace>;
-  Proxy gradsign(space, Proxy::Kind::grad_sign, batch, 1);
+  NetworkProxy<space::OfaFmnistSpace, GradSign> gradsign(space, GradSign{}, batch, 1);
   EXPECT_EQ(gradsign.name(), "gradsign");
   Rng rng(10);
   const auto arch = space.sample(rng);

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "hwnas/estimate/concepts.hpp"
-#include "hwnas/estimate/gradient_proxies.hpp"
+#include "hwnas/estimate/network_proxy.hpp"
 #include "hwnas/space/any_space.hpp"
 
 namespace hwnas::estimate {
@@ -52,14 +52,15 @@ struct ProxyOptions {
   std::int64_t repeats = 1;
   /// Seeds the proxies' random draws and initialisations.
   std::uint64_t seed = 0;
-  /// The labelled images of the data-based proxies (gradsign, grad_norm, snip).
+  /// The labelled images of the proxies that need data (`proxy_needs_data`).
   std::shared_ptr<const ProxyBatch> data;
 };
 
 /// Whether proxy `name` needs labelled images.
 [[nodiscard]] bool proxy_needs_data(std::string_view name);
 
-/// The names `make_proxy` knows: "zen", "gradsign", "grad_norm", "snip", "params", "macs".
+/// The names `make_proxy` knows: "zen", "gradsign", "synflow", "naswot",
+/// "jacov", "snip", "grad_norm", "fisher", "grasp", "params", "macs".
 [[nodiscard]] std::vector<std::string> proxy_names();
 
 /// The proxy called `name` over `space`; ConfigError naming the known ones otherwise.
