@@ -9,7 +9,12 @@ architecture r28|k3e3,k5e3|k3e4,k5e4,k7e4|k3e4,k5e4,k7e4|k5e6,k7e6
   residual adds off, BN in training mode, two forward passes per repeat;
 - GradSign as its reference computes it in PyTorch: one forward and backward
   pass per sample, the signs of the conv and linear weight gradients summed.
-  hwnas gets the same per-sample gradients from one batched pass.
+  hwnas gets the same per-sample gradients from one batched pass;
+- NASLib's set (synflow, naswot, jacov, snip, grad_norm, fisher, grasp) with
+  the PyTorch functions of tests/golden/naslib_proxies.py, the reference the
+  golden tests compare hwnas with. PyTorch's grasp takes the Hessian-gradient
+  product by double backward in float32; hwnas by central differences of two
+  more gradients in float64.
 
 hwnas runs through `hwnas score ... --json`; the first architecture of its
 run is a warm-up, the others are timed. Medians of --runs repetitions.
@@ -29,10 +34,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, str(ROOT / "tests" / "golden"))
+import naslib_proxies  # noqa: E402
 import pytorch_networks  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 MBCONV_ARCH = {"space": "ofa-fmnist",
                "ks": [3, 5, 3, 3, 3, 5, 7, 3, 3, 5, 7, 3, 5, 7, 3, 3],
                "e": [3, 3, 3, 3, 4, 4, 4, 3, 4, 4, 4, 3, 6, 6, 3, 3],
@@ -84,6 +91,23 @@ def grad_sign(net, x, y):
     return float(torch.nansum(torch.abs(torch.sign(torch.stack(grads)).sum(0))))
 
 
+def trained_mode(net):
+    net.train()
+    return net
+
+
+# NASLib's proxies as the golden reference computes them: name -> f(net, x, y).
+NASLIB = {
+    "synflow": lambda net, x, y: naslib_proxies.synflow(net, x),
+    "naswot": lambda net, x, y: naslib_proxies.naswot(net, x),
+    "jacov": lambda net, x, y: naslib_proxies.jacov(net, x),
+    "snip": lambda net, x, y: naslib_proxies.grad_norm_and_snip(net, x, y)[1],
+    "grad_norm": lambda net, x, y: naslib_proxies.grad_norm_and_snip(net, x, y)[0],
+    "fisher": naslib_proxies.fisher,
+    "grasp": naslib_proxies.grasp,
+}
+
+
 def time_torch(fn, runs):
     fn()  # warm-up
     times = []
@@ -115,7 +139,9 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--zen-batch", type=int, default=16)
     parser.add_argument("--zen-repeats", type=int, default=8)
-    parser.add_argument("--gradsign-batch", type=int, default=64)
+    parser.add_argument("--gradsign-batch", type=int, default=64,
+                        help="labelled images of the proxies that need data")
+    parser.add_argument("--proxies", nargs="+", default=["zen", "gradsign", *NASLIB])
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -123,18 +149,31 @@ def main():
     torch.manual_seed(0)
     x = torch.randn(args.gradsign_batch, 1, 28, 28)
     y = torch.randint(0, 10, (args.gradsign_batch,))
-    rows = [
-        ("zen", time_torch(lambda: zen_score(pytorch_networks.build("mbconv"), args.zen_batch, args.zen_repeats), args.runs),
-         time_hwnas(args.hwnas, "zen", ["--batch", str(args.zen_batch), "--repeat", str(args.zen_repeats)], args.runs,
-                    args.threads)),
-        ("gradsign", time_torch(lambda: grad_sign(pytorch_networks.build("mbconv"), x, y), args.runs),
-         time_hwnas(args.hwnas, "gradsign", ["--data", "synthetic", "--data-batch", str(args.gradsign_batch)], args.runs,
-                    args.threads)),
-    ]
+    data = ["--data", "synthetic", "--data-batch", str(args.gradsign_batch)]
+
+    def torch_proxy(name):
+        if name == "zen":
+            return lambda: zen_score(pytorch_networks.build("mbconv"), args.zen_batch, args.zen_repeats)
+        if name == "gradsign":
+            return lambda: grad_sign(pytorch_networks.build("mbconv"), x, y)
+        return lambda: NASLIB[name](trained_mode(pytorch_networks.build("mbconv")), x, y)
+
+    rows = []
+    for name in args.proxies:
+        extra = ["--batch", str(args.zen_batch), "--repeat", str(args.zen_repeats)] if name == "zen" else data
+        try:
+            torch_ms = time_torch(torch_proxy(name), args.runs)
+        except RuntimeError as e:  # e.g. grasp: no double backward through hard sigmoid
+            print(f"{name}: PyTorch fails: {str(e).splitlines()[0]}", file=sys.stderr)
+            torch_ms = None
+        rows.append((name, torch_ms, time_hwnas(args.hwnas, name, extra, args.runs, args.threads)))
     print(f"| proxy | PyTorch ms | hwnas ms | PyTorch / hwnas |  ({args.threads} threads)")
     print("|---|---:|---:|---:|")
     for name, torch_ms, hwnas_ms in rows:
-        print(f"| {name} | {torch_ms:.1f} | {hwnas_ms:.1f} | {torch_ms / hwnas_ms:.2f} |")
+        if torch_ms is None:
+            print(f"| {name} | fails | {hwnas_ms:.1f} | - |")
+        else:
+            print(f"| {name} | {torch_ms:.1f} | {hwnas_ms:.1f} | {torch_ms / hwnas_ms:.2f} |")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def sample(args, out):
         tmp = path.with_suffix(".tmp")
         tmp.write_text("".join(json.dumps(json.loads(line)["arch"]) + "\n" for line in lines))
         tmp.replace(path)
-    return read_jsonl(path)
+    return read_jsonl(path)[:args.n]
 
 
 def train(args, out, archs):

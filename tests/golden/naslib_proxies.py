@@ -10,9 +10,11 @@ computed as NASLib / zero-cost-nas define it, with PyTorch's autograd:
 - fisher: per conv/linear output a, 0.5 * mean over samples of
   (sum over positions of a * dL/da)^2, summed over channels and layers;
 - grasp: -w * (H g) with H g from double backward (create_graph);
-- synflow: BN removed, |parameters|, ones input, log of sum |w * dR/dw|;
+- synflow: BN removed, float64, |parameters|, ones input, log of sum |w * dR/dw|;
 - naswot: log|det K| of the ReLU/ReLU6 input codes' agreement kernel;
 - jacov: eigenvalues of the correlation of d(sum out)/d(input) rows.
+
+benchmarks/compare/proxies_pytorch.py times these same functions.
 
 Regenerate (Debian: apt-get install python3-torch) from the repository root:
 
@@ -29,7 +31,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 OUT = pathlib.Path(__file__).resolve().parent / "data" / "naslib_proxies.json"
-torch.set_default_dtype(torch.float64)
 
 
 def plain():
@@ -88,15 +89,16 @@ def grasp(net, x, y):
 
 
 def synflow(net, x):
-    net = copy.deepcopy(net)
-    for i, m in enumerate(net):
-        if isinstance(m, nn.BatchNorm2d):
-            net[i] = nn.Identity()
+    net = copy.deepcopy(net).double()
+    for name, m in list(net.named_modules()):
+        for child_name, child in m.named_children():
+            if isinstance(child, nn.BatchNorm2d):
+                setattr(m, child_name, nn.Identity())
     with torch.no_grad():
         for p in net.parameters():
             p.abs_()
     net.zero_grad()
-    net(torch.ones((1,) + tuple(x.shape[1:]))).sum().backward()
+    net(torch.ones((1,) + tuple(x.shape[1:]), dtype=torch.float64)).sum().backward()
     return math.log(sum(float((m.weight * m.weight.grad).abs().sum()) for m in weight_layers(net)))
 
 
@@ -106,7 +108,7 @@ def naswot(net, x):
 
     def code(module, inputs, output):
         nonlocal kernel
-        c = (inputs[0].reshape(n, -1) > 0).double()
+        c = (inputs[0].reshape(n, -1) > 0).float()
         kernel += (c @ c.t() + (1 - c) @ (1 - c).t()).numpy()
 
     hooks = [m.register_forward_hook(code) for m in net.modules() if isinstance(m, (nn.ReLU, nn.ReLU6))]
@@ -150,6 +152,7 @@ def case(name, build, seed):
 
 
 def main():
+    torch.set_default_dtype(torch.float64)
     cases = [case("plain", plain, 47), case("mobile", mobile, 48)]
     OUT.write_text(json.dumps({"cases": cases}) + "\n")
 

@@ -31,19 +31,13 @@ extern template double naswot(nn::BasicModule<double>&, const ProxyBatch&);
 extern template double jacov(nn::BasicModule<float>&, const ProxyBatch&);
 extern template double jacov(nn::BasicModule<double>&, const ProxyBatch&);
 
-struct Naswot {
+struct Naswot : ScorerTraits<float, true, 1, 0> {
   static constexpr std::string_view name = "naswot";
-  using Scalar = float;
-  static constexpr bool needs_data = true;
-  static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 0};
   double operator()(nn::Module& net, const ProxyBatch& batch) const { return naswot(net, batch); }
 };
 
-struct Jacov {
+struct Jacov : ScorerTraits<float, true, 1, 1> {
   static constexpr std::string_view name = "jacov";
-  using Scalar = float;
-  static constexpr bool needs_data = true;
-  static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 1};
   double operator()(nn::Module& net, const ProxyBatch& batch) const { return jacov(net, batch); }
 };
 

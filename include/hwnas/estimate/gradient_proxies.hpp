@@ -66,45 +66,30 @@ HWNAS_GRADIENT_PROXY_EXTERN(float)
 HWNAS_GRADIENT_PROXY_EXTERN(double)
 #undef HWNAS_GRADIENT_PROXY_EXTERN
 
-struct GradNorm {
+struct GradNorm : ScorerTraits<float, true, 1, 1> {
   static constexpr std::string_view name = "grad_norm";
-  using Scalar = float;
-  static constexpr bool needs_data = true;
-  static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 1};
   double operator()(nn::Module& net, const ProxyBatch& batch) const {
     return weight_gradient_scores(net, batch).grad_norm;
   }
 };
 
-struct Snip {
+struct Snip : ScorerTraits<float, true, 1, 1> {
   static constexpr std::string_view name = "snip";
-  using Scalar = float;
-  static constexpr bool needs_data = true;
-  static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 1};
   double operator()(nn::Module& net, const ProxyBatch& batch) const { return weight_gradient_scores(net, batch).snip; }
 };
 
-struct Fisher {
+struct Fisher : ScorerTraits<float, true, 1, 1> {
   static constexpr std::string_view name = "fisher";
-  using Scalar = float;
-  static constexpr bool needs_data = true;
-  static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 1};
   double operator()(nn::Module& net, const ProxyBatch& batch) const { return fisher(net, batch); }
 };
 
-struct Grasp {
+struct Grasp : ScorerTraits<double, true, 3, 3> {
   static constexpr std::string_view name = "grasp";
-  using Scalar = double;
-  static constexpr bool needs_data = true;
-  static constexpr EstimateCost passes{.forward_passes = 3, .backward_passes = 3};
   double operator()(nn::ModuleD& net, const ProxyBatch& batch) const { return grasp(net, batch); }
 };
 
-struct GradSign {
+struct GradSign : ScorerTraits<float, true, 1, 1> {
   static constexpr std::string_view name = "gradsign";
-  using Scalar = float;
-  static constexpr bool needs_data = true;
-  static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 1};
   double operator()(nn::Module& net, const ProxyBatch& batch) const { return grad_sign(net, batch); }
 };
 

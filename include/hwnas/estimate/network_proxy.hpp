@@ -13,16 +13,13 @@
 /// A scorer is a small function object (see gradient_proxies.hpp,
 /// synflow.hpp, activation_proxies.hpp):
 ///
-///     struct Snip {
+///     struct Snip : ScorerTraits<float, /*needs_data=*/true, /*forward=*/1, /*backward=*/1> {
 ///       static constexpr std::string_view name = "snip";
-///       using Scalar = float;                               // the network's precision
-///       static constexpr bool needs_data = true;
-///       static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 1};
 ///       double operator()(nn::Module& net, const ProxyBatch& batch) const;
 ///     };
 ///
-/// A data-free scorer (synflow) has `needs_data = false` and is called with
-/// the network's input shape [C, H, W] instead of a batch.
+/// A data-free scorer (synflow) does not need data and is called with the
+/// network's input shape [C, H, W] instead of a batch.
 
 #include <chrono>
 #include <cstdint>
@@ -49,6 +46,15 @@ struct ProxyBatch {
 /// `count` images of `data` drawn without replacement by `seed`; ConfigError
 /// unless 1 <= count <= the images available.
 [[nodiscard]] ProxyBatch proxy_batch(const data::LabelledImages& data, std::int64_t count, std::uint64_t seed);
+
+/// What a scorer declares besides its name: the precision of the network it
+/// scores, whether it needs a batch of data, and the passes one score takes.
+template <Scalar T, bool NeedsData, std::int64_t Forward, std::int64_t Backward>
+struct ScorerTraits {
+  using Scalar = T;
+  static constexpr bool needs_data = NeedsData;
+  static constexpr EstimateCost passes{.forward_passes = Forward, .backward_passes = Backward};
+};
 
 template <class S>
 concept NetworkScorer =

@@ -26,11 +26,8 @@ template <Scalar T>
 extern template double synflow(nn::BasicModule<float>&, const Shape&);
 extern template double synflow(nn::BasicModule<double>&, const Shape&);
 
-struct Synflow {
+struct Synflow : ScorerTraits<double, false, 1, 1> {
   static constexpr std::string_view name = "synflow";
-  using Scalar = double;
-  static constexpr bool needs_data = false;
-  static constexpr EstimateCost passes{.forward_passes = 1, .backward_passes = 1};
   double operator()(nn::ModuleD& net, const Shape& input) const { return synflow(net, input); }
 };
 
