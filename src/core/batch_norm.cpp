@@ -48,20 +48,23 @@ void channel_moments(const BasicTensor<T>& x, BasicTensor<T>& mean, BasicTensor<
   variance = BasicTensor<T>(Shape{layout.channels});
   const auto count = static_cast<double>(layout.batch * layout.plane);
   layout.for_each_channel([&](std::int64_t c) {
+    // Each plane is reduced in T (full SIMD width), the planes in double.
     double sum = 0.0;
-    for (std::int64_t n = 0; n < layout.batch; ++n) {
-      sum += ConstPlane<T>(x.data() + layout.offset(n, c), layout.plane).template cast<double>().sum();
-    }
-    const double mu = sum / count;
-    // A second pass over the deviations avoids the cancellation of E[x^2] - E[x]^2.
+    for (std::int64_t n = 0; n < layout.batch; ++n)
+      sum += ConstPlane<T>(x.data() + layout.offset(n, c), layout.plane).sum();
+    const auto mu = static_cast<T>(sum / count);
+    // A second pass over the deviations avoids the cancellation of E[x^2] - E[x]^2;
+    // their mean corrects for mu being rounded to T.
     double squares = 0.0;
+    double deviations = 0.0;
     for (std::int64_t n = 0; n < layout.batch; ++n) {
-      squares += (ConstPlane<T>(x.data() + layout.offset(n, c), layout.plane).template cast<double>() - mu)
-                     .square()
-                     .sum();
+      const auto d = ConstPlane<T>(x.data() + layout.offset(n, c), layout.plane) - mu;
+      squares += d.square().sum();
+      deviations += d.sum();
     }
-    mean[c] = static_cast<T>(mu);
-    variance[c] = static_cast<T>(squares / count);
+    const double shift = deviations / count;
+    mean[c] = static_cast<T>(static_cast<double>(mu) + shift);
+    variance[c] = static_cast<T>(squares / count - shift * shift);
   });
 }
 

@@ -1,9 +1,11 @@
 #include "hwnas/estimate/zen_score.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 #include "hwnas/core/ops/elementwise.hpp"
+#include "hwnas/core/parallel.hpp"
 #include "hwnas/nn/batch_norm.hpp"
 #include "hwnas/nn/conv.hpp"
 #include "hwnas/nn/init.hpp"
@@ -20,29 +22,51 @@ std::vector<nn::BatchNorm2d*> batch_norms(nn::Module& net) {
   return out;
 }
 
-/// Fills `t` with N(0, 1) draws: Box-Muller on whole arrays, so the
-/// logarithms, square roots and sines vectorise. Zen-score draws every
-/// weight of the network each repeat, which makes this its hottest loop.
-void fill_gaussian(Tensor& t, Rng& rng) {
-  const Eigen::Index pairs = (t.numel() + 1) / 2;
-  Eigen::ArrayXf u1(pairs);
-  Eigen::ArrayXf u2(pairs);
+/// Writes `n` N(0, 1) draws from `rng` to `out`: Box-Muller on blocks of
+/// pairs, so the logarithms, square roots and sines vectorise, in fixed-size
+/// arrays on the stack, so no draw allocates.
+void gaussian_run(float* out, std::int64_t n, Rng& rng) {
+  constexpr Eigen::Index block = 256;
+  using Block = Eigen::Array<float, block, 1>;
   // One 64-bit draw gives both uniforms of a pair, 24 bits each (a float's precision).
   constexpr float scale = 1.0F / 16777216.0F;
-  for (Eigen::Index i = 0; i < pairs; ++i) {
-    const std::uint64_t bits = rng();
-    u1[i] = static_cast<float>((bits >> 40) + 1) * scale;  // (0, 1]: the logarithm stays finite
-    u2[i] = static_cast<float>((bits >> 16) & 0xFFFFFF) * scale;
+  Block u1;
+  Block u2;
+  Block radius;
+  Block angle;
+  for (std::int64_t start = 0; start < n; start += 2 * block) {
+    const auto pairs = static_cast<Eigen::Index>(std::min<std::int64_t>(block, (n - start + 1) / 2));
+    for (Eigen::Index i = 0; i < block; ++i) {
+      const std::uint64_t bits = i < pairs ? rng() : 0;
+      u1[i] = static_cast<float>((bits >> 40) + 1) * scale;  // (0, 1]: the logarithm stays finite
+      u2[i] = static_cast<float>((bits >> 16) & 0xFFFFFF) * scale;
+    }
+    // Whole blocks always, so every value takes the same (vectorised) path.
+    radius = (-2.0F * u1.log()).sqrt();
+    angle = u2 * static_cast<float>(2.0 * std::numbers::pi);
+    u1 = radius * angle.cos();
+    u2 = radius * angle.sin();
+    for (Eigen::Index i = 0; i < pairs; ++i) {
+      out[start + 2 * i] = u1[i];
+      if (start + 2 * i + 1 < n) out[start + 2 * i + 1] = u2[i];
+    }
   }
-  const Eigen::ArrayXf radius = (-2.0F * u1.log()).sqrt();
-  const Eigen::ArrayXf angle = u2 * static_cast<float>(2.0 * std::numbers::pi);
-  const Eigen::ArrayXf first = radius * angle.cos();
-  const Eigen::ArrayXf second = radius * angle.sin();
-  float* out = t.data();
-  for (Eigen::Index i = 0; i < pairs; ++i) {
-    out[2 * i] = first[i];
-    if (2 * i + 1 < t.numel()) out[2 * i + 1] = second[i];
-  }
+}
+
+/// Fills `t` with N(0, 1) draws. Zen-score draws every weight of the network
+/// each repeat, which makes this its hottest loop: runs of a fixed length
+/// each take their own generator, seeded from `rng`, and spread over the
+/// threads, so the values do not depend on the thread count.
+void fill_gaussian(Tensor& t, Rng& rng) {
+  constexpr std::int64_t run = 16384;
+  const std::uint64_t seed = rng();
+  const std::int64_t n = t.numel();
+  parallel_for(0, (n + run - 1) / run, 1, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t k = lo; k < hi; ++k) {
+      Rng stream(derive_seed(seed, static_cast<std::uint64_t>(k)));
+      gaussian_run(t.data() + k * run, std::min(run, n - k * run), stream);
+    }
+  });
 }
 
 Tensor gaussian(const Shape& shape, Rng& rng) {
