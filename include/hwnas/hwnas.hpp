@@ -3,6 +3,7 @@
 /// The one header users include: everything hwnas offers.
 
 #include "hwnas/core.hpp"
+#include "hwnas/cost.hpp"
 #include "hwnas/data.hpp"
 #include "hwnas/estimate.hpp"
 #include "hwnas/models.hpp"

@@ -1,0 +1,8 @@
+#pragma once
+/// \file
+/// Umbrella header for the cost models.
+
+#include "hwnas/cost/concepts.hpp"
+#include "hwnas/cost/device.hpp"
+#include "hwnas/cost/latency.hpp"
+#include "hwnas/cost/size_costs.hpp"
