@@ -71,8 +71,9 @@ def score(args, out, trained):
     path = out / "joined.jsonl"
     archs = out / "trained_archs.jsonl"
     archs.write_text("".join(json.dumps(r["arch"]) + "\n" for r in trained))
-    scored = run([args.hwnas, "score", "--archs", str(archs), "--proxy", ",".join(PROXIES),
-                  "--threads", str(args.threads), "--quiet"]).splitlines()
+    # Zen-score as the official standalone scorer runs it: batch 16, 32 repeats.
+    scored = run([args.hwnas, "score", "--archs", str(archs), "--proxy", ",".join(PROXIES), "--batch", "16",
+                  "--repeat", "32", "--data-batch", "64", "--threads", str(args.threads), "--quiet"]).splitlines()
     truth = {key(r["arch"]): r for r in trained}
     rows = []
     for line in scored:

@@ -160,6 +160,14 @@ OfaFmnistArch OfaFmnistSpace::smallest() const {
   return uniform(kernel_sizes.front(), expand_ratios.front(), depths.front(), resolutions.front());
 }
 
+std::vector<OfaFmnistArch> OfaFmnistSpace::layer_cover() const {
+  std::vector<Arch> archs;
+  for (const auto r : resolutions)
+    for (const auto k : kernel_sizes)
+      for (const auto e : expand_ratios) archs.push_back(uniform(k, e, depths.back(), r));
+  return archs;
+}
+
 }  // namespace hwnas::space
 
 std::size_t std::hash<hwnas::space::OfaFmnistArch>::operator()(const hwnas::space::OfaFmnistArch& arch) const noexcept {

@@ -95,6 +95,17 @@ models::MobileNetConfig ProxylessSpace::config(const Arch& arch) const {
   return models::fmnist_mobilenet(std::move(blocks), /*se=*/false);
 }
 
+std::vector<ProxylessArch> ProxylessSpace::layer_cover() const {
+  std::vector<Arch> archs;
+  for (const auto& op : candidates) {
+    if (op.is_zero()) continue;
+    Arch arch;
+    arch.ops.fill(op);
+    archs.push_back(arch);
+  }
+  return archs;
+}
+
 nlohmann::json ProxylessSpace::choices() const {
   const auto names = [](std::span<const ProxylessOp> ops) {
     std::vector<std::string> out;

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hwnas/core/error.hpp"
@@ -115,6 +116,10 @@ class AnySpace {
   [[nodiscard]] double size() const { return self_->size(); }
   /// The choices an architecture makes, for listings (`hwnas spaces`).
   [[nodiscard]] nlohmann::json choices() const { return self_->choices(); }
+  /// Architectures covering every distinct layer (see the concrete spaces);
+  /// ConfigError for a space without layer-wise form (nb201: a cell is not
+  /// a chain of standalone layers).
+  [[nodiscard]] std::vector<Arch> layer_cover() const { return self_->layer_cover(); }
 
  private:
   struct Base {
@@ -135,6 +140,7 @@ class AnySpace {
     [[nodiscard]] virtual std::int64_t params(const Arch& arch) const = 0;
     [[nodiscard]] virtual double size() const = 0;
     [[nodiscard]] virtual nlohmann::json choices() const = 0;
+    [[nodiscard]] virtual std::vector<Arch> layer_cover() const = 0;
   };
 
   template <class S>
@@ -163,6 +169,15 @@ class AnySpace {
     std::int64_t params(const Arch& arch) const override { return space.params(typed(arch)); }
     double size() const override { return space.size(); }
     nlohmann::json choices() const override { return space.choices(); }
+    std::vector<Arch> layer_cover() const override {
+      if constexpr (requires { space.layer_cover(); }) {
+        std::vector<Arch> out;
+        for (auto& arch : space.layer_cover()) out.emplace_back(std::move(arch));
+        return out;
+      } else {
+        throw ConfigError(fmt::format("{}: has no layer-wise form for latency tables", space.name()));
+      }
+    }
 
     S space;
   };

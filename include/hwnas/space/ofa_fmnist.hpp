@@ -83,6 +83,12 @@ class OfaFmnistSpace : public detail::MobileNetSpace<OfaFmnistSpace, OfaFmnistAr
   /// Every choice at its largest / smallest value.
   [[nodiscard]] Arch largest() const;
   [[nodiscard]] Arch smallest() const;
+
+  /// Architectures whose layers, together, are every distinct layer of the
+  /// space (for latency tables): at each resolution, all blocks at each
+  /// (kernel, expand), full depth. A block's layer depends only on its own
+  /// choices, its stage, whether it is the stage's first, and the resolution.
+  [[nodiscard]] std::vector<Arch> layer_cover() const;
 };
 
 }  // namespace hwnas::space

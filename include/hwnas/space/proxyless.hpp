@@ -81,6 +81,11 @@ class ProxylessSpace : public detail::MobileNetSpace<ProxylessSpace, ProxylessAr
   [[nodiscard]] models::MobileNetConfig config(const Arch& arch) const;
   // build, summary, macs, params: from config(), see detail::MobileNetSpace.
 
+  /// Architectures whose layers, together, are every distinct layer of the
+  /// space (for latency tables): every layer at each MBConv candidate. A
+  /// `zero` layer adds none, and the layer after it sees the same input.
+  [[nodiscard]] std::vector<Arch> layer_cover() const;
+
   /// 6^4 x 7^12 distinct networks.
   [[nodiscard]] double size() const;
   /// `{"ops": [7 names], "layers": 16, "first_layer_ops": [the 6 without zero]}`.
