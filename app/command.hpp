@@ -22,5 +22,7 @@ Command add_train_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_correlate_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
+Command add_profile_command(CLI::App& app);
+Command add_latency_command(CLI::App& app);
 
 }  // namespace hwnas::app

@@ -5,4 +5,5 @@
 #include "hwnas/cost/concepts.hpp"
 #include "hwnas/cost/device.hpp"
 #include "hwnas/cost/latency.hpp"
+#include "hwnas/cost/latency_table.hpp"
 #include "hwnas/cost/size_costs.hpp"

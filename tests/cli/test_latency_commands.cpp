@@ -1,0 +1,109 @@
+// `hwnas profile` and `hwnas latency`: a table built on this machine
+// predicts, a killed profile resumes without measuring its layers again,
+// and tables of another space or device, corrupt files and missing options
+// are refused with a message.
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/run_hwnas.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using hwnas::testing::expect_bad_input;
+using hwnas::testing::Outcome;
+using hwnas::testing::run_hwnas;
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path dir = fs::path(::testing::TempDir()) / (name + "-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST(CliLatency, ProfiledTablePredictsNextToMeasurements) {
+  const fs::path dir = temp_dir("cli-profile");
+  const fs::path table = dir / "proxyless.json";
+  const Outcome profiled = run_hwnas("profile --space proxyless --runs 2 --warmup 0 --overhead-archs 2 --quiet --json "
+                                     "--out " + table.string());
+  ASSERT_EQ(profiled.exit_code, 0) << profiled.err;
+  const auto summary = nlohmann::json::parse(profiled.out);
+  EXPECT_EQ(summary["space"], "proxyless");
+  EXPECT_EQ(summary["device"]["threads"], 1);
+  EXPECT_EQ(read_json(table)["entries"].size(), summary["entries"].get<std::size_t>());
+
+  const Outcome o = run_hwnas("latency --space proxyless --sample 2 --seed 3 --runs 3 --measure --lut " +
+                              table.string());
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::istringstream lines(o.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_GT(j["lut_ms"].get<double>(), 0.0);
+    EXPECT_GT(j["measured_ms"].get<double>(), 0.0);
+    EXPECT_EQ(j["measured"]["runs"], 3);
+    ++count;
+  }
+  EXPECT_EQ(count, 2);
+
+  expect_bad_input("latency --space ofa-fmnist --sample 1 --lut " + table.string(),
+                   "latency table is for space 'proxyless', not 'ofa-fmnist'");
+  expect_bad_input("latency --space proxyless --sample 1", "give --lut FILE (or auto) and/or --measure");
+  auto foreign = read_json(table);
+  foreign["device"]["cpu"] = "Cortex-A76";
+  std::ofstream(dir / "foreign.json") << foreign.dump();
+  expect_bad_input("latency --space proxyless --sample 1 --lut " + (dir / "foreign.json").string(),
+                   "measured on another device (cortex-a76-t1");
+  EXPECT_EQ(run_hwnas("latency --space proxyless --sample 1 --force --lut " + (dir / "foreign.json").string())
+                .exit_code,
+            0);
+  std::ofstream(dir / "corrupt.json") << "{\"entries\": ";
+  expect_bad_input("latency --space proxyless --sample 1 --lut " + (dir / "corrupt.json").string(),
+                   "not a latency table");
+  expect_bad_input("profile --space nb201 --quiet --out " + (dir / "nb201.json").string(),
+                   "nb201: has no layer-wise form for latency tables");
+  fs::remove_all(dir);
+}
+
+TEST(CliLatency, AKilledProfileResumesWithoutMeasuringAgain) {
+  const fs::path dir = temp_dir("cli-profile-kill");
+  const fs::path table = dir / "ofa.json";
+  const fs::path pid_file = dir / "pid";
+  // Slow enough per layer to be killed midway.
+  const std::string args = "profile --space ofa-fmnist --runs 40 --warmup 0 --overhead-archs 1 --quiet --out " +
+                           table.string();
+  const std::string background =
+      std::string(HWNAS_CLI) + " " + args + " >/dev/null 2>&1 & echo $! > " + pid_file.string();
+  ASSERT_EQ(std::system(background.c_str()), 0);
+  for (int i = 0; i < 6000 && !fs::exists(table); ++i) ::usleep(10'000);
+  ASSERT_TRUE(fs::exists(table));
+  pid_t pid = 0;
+  std::ifstream(pid_file) >> pid;
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGKILL);
+  ::usleep(100'000);
+  const auto before = read_json(table)["entries"];
+  ASSERT_GE(before.size(), 1U);
+
+  const Outcome resumed = run_hwnas(args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto after = read_json(table)["entries"];
+  EXPECT_GT(after.size(), before.size());
+  for (const auto& [key, entry] : before.items()) EXPECT_EQ(after[key], entry) << key << " was measured again";
+  fs::remove_all(dir);
+}
+
+}  // namespace
