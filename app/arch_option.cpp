@@ -18,7 +18,10 @@ SpacedArch parse_arch_argument(const std::string& text) {
 
 ArchOption::ArchOption(CLI::App& command) {
   command.add_option("--arch", arch_, "an architecture: inline JSON or @file.json");
-  command.add_option("--archs", archs_, "architectures, one JSON object per line")->check(CLI::ExistingFile);
+  command
+      .add_option("--archs", archs_,
+                  "architectures, one JSON object per line (or result lines holding one under \"arch\")")
+      ->check(CLI::ExistingFile);
   command.add_option("--space", space_, "sample architectures from this space (with --sample)");
   command.add_option("--sample", sample_, "how many architectures to sample")->check(CLI::NonNegativeNumber);
   command.add_option("--seed", seed_, "seed of the sampling");
@@ -31,8 +34,10 @@ std::vector<SpacedArch> ArchOption::load() const {
   if (!arch_.empty()) {
     archs.push_back(parse_arch_argument(arch_));
   } else if (!archs_.empty()) {
+    // A line is an architecture, or a result line of another command that holds one under "arch".
     for_each_json_line(archs_, [&](const nlohmann::json& json, const std::string& /*where*/) {
-      archs.push_back(space::parse_arch(json));
+      const bool result = json.is_object() && !json.contains("space") && json.contains("arch");
+      archs.push_back(space::parse_arch(result ? json["arch"] : json));
     });
     HWNAS_CHECK_CONFIG(!archs.empty(), "{} holds no architectures", archs_);
   } else {

@@ -1,7 +1,9 @@
 #pragma once
 // Architectures given on the command line, as the CLI contract fixes it:
 // `--arch '{...}'` (inline JSON) or `--arch @file.json`, many from a JSON
-// Lines file with `--archs file.jsonl`, or `--space NAME --sample N --seed S`.
+// Lines file with `--archs file.jsonl` (architectures, or the result lines of
+// another command, which hold theirs under "arch"), or `--space NAME
+// --sample N --seed S`.
 
 #include <cstdint>
 #include <string>

@@ -24,5 +24,6 @@ Command add_correlate_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
 Command add_profile_command(CLI::App& app);
 Command add_latency_command(CLI::App& app);
+Command add_fit_latency_command(CLI::App& app);
 
 }  // namespace hwnas::app

@@ -1,9 +1,8 @@
-// `hwnas latency`: predicted (`--lut`) and/or measured (`--measure`) latency
-// of architectures, one JSON line each:
-// {"arch", "macs", "lut_ms", "measured_ms", "measured": {median_ms, ...}}.
+// `hwnas latency`: predicted (`--lut`, `--mlp`) and/or measured (`--measure`)
+// latency of architectures, one JSON line each:
+// {"arch", "macs", "lut_ms", "mlp_ms", "measured_ms", "measured": {median_ms, ...}}.
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "arch_option.hpp"
 #include "command.hpp"
 #include "hwnas/cost/latency_table.hpp"
+#include "hwnas/cost/mlp_latency.hpp"
 #include "latency_tables.hpp"
 
 namespace hwnas::app {
@@ -22,22 +22,31 @@ struct LatencyCommand {
 
   ArchOption archs;
   std::string lut;
+  std::string mlp;
   bool measure = false;
   cost::LatencyOptions protocol;
   bool force = false;
 
   int run() const {
-    HWNAS_CHECK_CONFIG(!lut.empty() || measure, "latency: give --lut FILE (or auto) and/or --measure");
-    std::optional<std::shared_ptr<const cost::LatencyTable>> table;
+    HWNAS_CHECK_CONFIG(!lut.empty() || !mlp.empty() || measure,
+                       "latency: give --lut FILE (or auto), --mlp FILE (or auto) and/or --measure");
+    const cost::Device device = cost::this_device(protocol.threads());
+    std::shared_ptr<const cost::LatencyTable> table;
+    std::shared_ptr<const cost::LatencyPredictor> predictor;
     for (const auto& [space, arch] : archs.load()) {
+      const std::string name(space.name());
       nlohmann::json line{{"arch", space.to_json(arch)}, {"macs", space.macs(arch)}};
       if (!lut.empty()) {
-        if (!table) {
-          const std::string name(space.name());
+        if (!table)
           table = std::make_shared<const cost::LatencyTable>(
-              cost::LatencyTable::load(resolve_table(lut, name, cost::this_device(protocol.threads()))));
-        }
-        line["lut_ms"] = cost::LutLatency<space::AnySpace>(space, *table, force).cost(arch).value;
+              cost::LatencyTable::load(resolve_shipped(lut, table_file_name(name, device))));
+        line["lut_ms"] = cost::LutLatency<space::AnySpace>(space, table, force).cost(arch).value;
+      }
+      if (!mlp.empty()) {
+        if (!predictor)
+          predictor = std::make_shared<const cost::LatencyPredictor>(
+              cost::LatencyPredictor::load(resolve_shipped(mlp, predictor_file_name(name, device))));
+        line["mlp_ms"] = cost::MlpLatency<space::AnySpace>(space, predictor, force).cost(arch).value;
       }
       if (measure) {
         const auto m = cost::MeasuredLatency<space::AnySpace>(space, protocol).measure(arch);
@@ -59,6 +68,8 @@ Command add_latency_command(CLI::App& app) {
   auto& c = *command;
   cli->add_option("--lut", c.lut,
                   "predict with this latency table; 'auto': the shipped table of the space for this device");
+  cli->add_option("--mlp", c.mlp,
+                  "predict with this MLP latency predictor; 'auto': the shipped one of the space for this device");
   cli->add_flag("--measure", c.measure, "measure each architecture on this machine");
   cli->add_option_function<int>(
          "--threads", [&c](int n) { c.protocol.threads(n); },
@@ -67,7 +78,7 @@ Command add_latency_command(CLI::App& app) {
   cli->add_option_function<std::int64_t>(
          "--runs", [&c](std::int64_t n) { c.protocol.runs(n); }, "timed runs (default 20)")
       ->check(CLI::PositiveNumber);
-  cli->add_flag("--force", c.force, "use a table measured on another device");
+  cli->add_flag("--force", c.force, "use a table or predictor measured on another device");
   return {cli, [command] { return command->run(); }};
 }
 

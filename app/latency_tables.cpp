@@ -23,17 +23,20 @@ std::vector<std::filesystem::path> table_directories() {
   return dirs;
 }
 
-std::filesystem::path resolve_table(const std::string& lut, const std::string& space, const cost::Device& device) {
-  if (lut != "auto") return lut;
-  const std::string name = table_file_name(space, device);
+std::string predictor_file_name(const std::string& space, const cost::Device& device) {
+  return fmt::format("{}-{}-mlp.json", space, device.id());
+}
+
+std::filesystem::path resolve_shipped(const std::string& given, const std::string& file_name) {
+  if (given != "auto") return given;
   std::vector<std::string> searched;
   for (const auto& dir : table_directories()) {
-    if (std::filesystem::exists(dir / name)) return dir / name;
+    if (std::filesystem::exists(dir / file_name)) return dir / file_name;
     searched.push_back(dir.string());
   }
-  throw ConfigError(fmt::format("no shipped latency table {} for this device (searched {}); run hwnas profile --space "
-                                "{} to make one",
-                                name, fmt::join(searched, ", "), space));
+  throw ConfigError(fmt::format("no shipped {} for this device (searched {}); hwnas profile and hwnas fit-latency "
+                                "make them",
+                                file_name, fmt::join(searched, ", ")));
 }
 
 }  // namespace hwnas::app

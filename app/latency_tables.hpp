@@ -1,5 +1,5 @@
 #pragma once
-// Where the tool keeps latency tables: the shipped ones and `--lut auto`.
+// Where the tool keeps latency tables and predictors: the shipped ones, `--lut auto` and `--mlp auto`.
 
 #include <filesystem>
 #include <string>
@@ -16,9 +16,11 @@ namespace hwnas::app {
 /// the installed share/hwnas/lut, the source tree's data/lut.
 [[nodiscard]] std::vector<std::filesystem::path> table_directories();
 
-/// `--lut` as given, or for "auto" the first shipped table of `space` for
-/// `device`; ConfigError naming the places searched when there is none.
-[[nodiscard]] std::filesystem::path resolve_table(const std::string& lut, const std::string& space,
-                                                  const cost::Device& device);
+/// The file name of `space`'s MLP latency predictor for `device`: "<space>-<device id>-mlp.json".
+[[nodiscard]] std::string predictor_file_name(const std::string& space, const cost::Device& device);
+
+/// `given` as it is, or for "auto" the first shipped file called `file_name`;
+/// ConfigError naming the places searched when there is none.
+[[nodiscard]] std::filesystem::path resolve_shipped(const std::string& given, const std::string& file_name);
 
 }  // namespace hwnas::app

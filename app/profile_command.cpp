@@ -31,8 +31,9 @@ struct ProfileCommand {
   int run() const {
     const space::AnySpace profiled = space::make_space(space_name);
     const cost::Device device = cost::this_device(protocol.threads());
-    const std::filesystem::path path = out.empty() ? std::filesystem::path("data/lut") / table_file_name(space_name, device)
-                                                   : std::filesystem::path(out);
+    const std::filesystem::path path =
+        out.empty() ? std::filesystem::path("data/lut") / table_file_name(space_name, device)
+                    : std::filesystem::path(out);
     cost::LatencyTable table(space_name, device, protocol);
     if (std::filesystem::exists(path)) {
       auto existing = cost::LatencyTable::load(path);

@@ -6,4 +6,5 @@
 #include "hwnas/cost/device.hpp"
 #include "hwnas/cost/latency.hpp"
 #include "hwnas/cost/latency_table.hpp"
+#include "hwnas/cost/mlp_latency.hpp"
 #include "hwnas/cost/size_costs.hpp"

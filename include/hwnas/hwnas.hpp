@@ -9,6 +9,7 @@
 #include "hwnas/models.hpp"
 #include "hwnas/nn.hpp"
 #include "hwnas/optim.hpp"
+#include "hwnas/predict.hpp"
 #include "hwnas/space.hpp"
 #include "hwnas/train.hpp"
 #include "hwnas/version.hpp"

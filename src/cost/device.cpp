@@ -61,6 +61,16 @@ Device this_device(int threads) {
   return Device{cpu_model(), threads, compiler(), HWNAS_BUILD_FLAGS, version()};
 }
 
+void check_same_target(std::string_view what, std::string_view made_for, const Device& made_on, std::string_view space,
+                       const Device& device, bool force) {
+  HWNAS_CHECK_CONFIG(space == made_for, "{} is for space '{}', not '{}'", what, made_for, space);
+  HWNAS_CHECK_CONFIG(force || device == made_on,
+                     "{} was measured on another device ({}: {}, {}, {}) than this one ({}: {}, {}, {}); "
+                     "profile this device or force it",
+                     what, made_on.id(), made_on.cpu, made_on.compiler, made_on.flags, device.id(), device.cpu,
+                     device.compiler, device.flags);
+}
+
 void to_json(nlohmann::json& j, const Device& device) {
   j = {{"id", device.id()},
        {"cpu", device.cpu},

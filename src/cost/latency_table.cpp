@@ -51,12 +51,7 @@ double LatencyTable::predict(const std::vector<models::LayerSummary>& layers) co
 }
 
 void LatencyTable::check_matches(std::string_view space, const Device& device, bool force) const {
-  HWNAS_CHECK_CONFIG(space == space_, "latency table is for space '{}', not '{}'", space_, space);
-  HWNAS_CHECK_CONFIG(force || device == device_,
-                     "latency table was measured on another device ({}: {}, {}, {}) than this one ({}: {}, {}, {}); "
-                     "profile this device or force it",
-                     device_.id(), device_.cpu, device_.compiler, device_.flags, device.id(), device.cpu,
-                     device.compiler, device.flags);
+  check_same_target("latency table", space_, device_, space, device, force);
 }
 
 nlohmann::json LatencyTable::to_json() const {

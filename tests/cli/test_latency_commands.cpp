@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -61,7 +63,7 @@ TEST(CliLatency, ProfiledTablePredictsNextToMeasurements) {
 
   expect_bad_input("latency --space ofa-fmnist --sample 1 --lut " + table.string(),
                    "latency table is for space 'proxyless', not 'ofa-fmnist'");
-  expect_bad_input("latency --space proxyless --sample 1", "give --lut FILE (or auto) and/or --measure");
+  expect_bad_input("latency --space proxyless --sample 1", "give --lut FILE (or auto), --mlp FILE (or auto) and/or --measure");
   auto foreign = read_json(table);
   foreign["device"]["cpu"] = "Cortex-A76";
   std::ofstream(dir / "foreign.json") << foreign.dump();
@@ -75,6 +77,30 @@ TEST(CliLatency, ProfiledTablePredictsNextToMeasurements) {
                    "not a latency table");
   expect_bad_input("profile --space nb201 --quiet --out " + (dir / "nb201.json").string(),
                    "nb201: has no layer-wise form for latency tables");
+  fs::remove_all(dir);
+}
+
+TEST(CliLatency, FitLatencyTrainsResumesAndPredicts) {
+  const fs::path dir = temp_dir("cli-fit-latency");
+  const std::string args = "fit-latency --space proxyless --samples 20 --runs 1 --epochs 5 --quiet --json --out " +
+                           (dir / "mlp.json").string() + " --measurements " + (dir / "measured.jsonl").string() +
+                           " --held-out " + (dir / "held.jsonl").string();
+  const Outcome first = run_hwnas(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(nlohmann::json::parse(first.out)["held_out"]["n"], 2);
+  const auto lines = [&](const fs::path& file) {
+    std::ifstream in(file);
+    return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+  };
+  EXPECT_EQ(lines(dir / "measured.jsonl"), 20);
+  ASSERT_EQ(run_hwnas(args).exit_code, 0);
+  EXPECT_EQ(lines(dir / "measured.jsonl"), 20) << "a second run measures nothing again";
+
+  const Outcome predicted = run_hwnas("latency --archs " + (dir / "held.jsonl").string() + " --mlp " +
+                                      (dir / "mlp.json").string());
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  const auto first_line = nlohmann::json::parse(predicted.out.substr(0, predicted.out.find('\n')));
+  EXPECT_GT(first_line["mlp_ms"].get<double>(), 0.0);
   fs::remove_all(dir);
 }
 

@@ -5,6 +5,7 @@
 /// record it and refuse to predict for another device unless forced.
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -27,6 +28,12 @@ struct Device {
 
 /// This machine as hwnas sees it, measuring with `threads` threads.
 [[nodiscard]] Device this_device(int threads);
+
+/// ConfigError unless a `what` (e.g. "latency table") made for space
+/// `made_for` on `made_on` serves space `space` on `device`; `force` waives
+/// the device.
+void check_same_target(std::string_view what, std::string_view made_for, const Device& made_on, std::string_view space,
+                       const Device& device, bool force);
 
 void to_json(nlohmann::json& j, const Device& device);
 /// ConfigError naming a missing or mistyped field.
