@@ -14,7 +14,11 @@ namespace {
 
 constexpr std::size_t kAlignment = 64;
 // Smaller blocks are served well by the system allocator's own free lists.
-constexpr std::size_t kSmallestCached = 64 * 1024;
+// Larger ones, even of a few kilobytes, are cached: an inference at batch 1
+// frees and allocates its activations every run, and the system allocator
+// returns such memory to the kernel when the top of its heap is free, so the
+// next run pays page faults for it (times that jump 2-3x from run to run).
+constexpr std::size_t kSmallestCached = 4 * 1024;
 
 constexpr std::size_t kMib = 1024 * 1024;
 // The least the default limit allows, however little has been in use.

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -58,7 +59,7 @@ class LatencyTable {
   [[nodiscard]] const std::string& space() const { return space_; }
   [[nodiscard]] const Device& device() const { return device_; }
   [[nodiscard]] const LatencyOptions& protocol() const { return protocol_; }
-  [[nodiscard]] const std::map<std::string, LatencyEntry>& entries() const { return entries_; }
+  [[nodiscard]] const std::unordered_map<std::string, LatencyEntry>& entries() const { return entries_; }
 
   [[nodiscard]] bool contains(const std::string& key) const { return entries_.contains(key); }
   void set(const std::string& key, const LatencyEntry& entry) { entries_[key] = entry; }
@@ -82,7 +83,7 @@ class LatencyTable {
   LatencyOptions protocol_;
   std::string created_;
   double overhead_ms_ = 0.0;
-  std::map<std::string, LatencyEntry> entries_;
+  std::unordered_map<std::string, LatencyEntry> entries_;  // written sorted (JSON objects are)
 };
 
 /// A space that can name architectures whose layers, together, are every
