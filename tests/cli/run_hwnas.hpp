@@ -1,8 +1,11 @@
 #pragma once
 // Runs the `hwnas` tool as users run it, for the CLI tests.
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,6 +47,23 @@ inline void expect_bad_input(const std::string& arguments, const std::string& fr
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find(fragment), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty()) << o.out;
+}
+
+/// Starts `hwnas <arguments>` in the background and kills it (SIGKILL) as
+/// soon as `file` exists; false if that never happened within a minute.
+inline bool kill_once_written(const std::string& arguments, const std::filesystem::path& file) {
+  namespace fs = std::filesystem;
+  const fs::path pid_file = file.string() + ".pid";
+  const std::string background =
+      std::string(HWNAS_CLI) + " " + arguments + " >/dev/null 2>&1 & echo $! > " + pid_file.string();
+  if (std::system(background.c_str()) != 0) return false;
+  for (int i = 0; i < 6000 && !fs::exists(file); ++i) ::usleep(10'000);
+  pid_t pid = 0;
+  std::ifstream(pid_file) >> pid;
+  if (!fs::exists(file) || pid <= 0) return false;
+  ::kill(pid, SIGKILL);
+  ::usleep(100'000);  // let it go before anyone reads what it left
+  return true;
 }
 
 }  // namespace hwnas::testing

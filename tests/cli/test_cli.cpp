@@ -20,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using hwnas::testing::expect_bad_input;
+using hwnas::testing::kill_once_written;
 using hwnas::testing::Outcome;
 using hwnas::testing::run_hwnas;
 
@@ -88,16 +89,7 @@ TEST(Cli, AKilledRunResumesToTheUninterruptedResult) {
 
   // Start the same run with checkpoints every 3 steps and kill it once the first one is on disk.
   const fs::path checkpoint = dir / "run.ckpt";
-  const fs::path pid_file = dir / "pid";
-  const std::string background = std::string(HWNAS_CLI) + " " + args + "--checkpoint-every 3 --checkpoint " +
-                                 checkpoint.string() + " >/dev/null 2>&1 & echo $! > " + pid_file.string();
-  ASSERT_EQ(std::system(background.c_str()), 0);
-  for (int i = 0; i < 6000 && !fs::exists(checkpoint); ++i) ::usleep(10'000);
-  ASSERT_TRUE(fs::exists(checkpoint));
-  pid_t pid = 0;
-  std::ifstream(pid_file) >> pid;
-  ASSERT_GT(pid, 0);
-  ::kill(pid, SIGKILL);
+  ASSERT_TRUE(kill_once_written(args + "--checkpoint-every 3 --checkpoint " + checkpoint.string(), checkpoint));
 
   const Outcome resumed = run_hwnas(args + "--resume --checkpoint " + checkpoint.string());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;

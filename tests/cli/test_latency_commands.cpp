@@ -21,6 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using hwnas::testing::expect_bad_input;
+using hwnas::testing::kill_once_written;
 using hwnas::testing::Outcome;
 using hwnas::testing::run_hwnas;
 
@@ -107,20 +108,10 @@ TEST(CliLatency, FitLatencyTrainsResumesAndPredicts) {
 TEST(CliLatency, AKilledProfileResumesWithoutMeasuringAgain) {
   const fs::path dir = temp_dir("cli-profile-kill");
   const fs::path table = dir / "ofa.json";
-  const fs::path pid_file = dir / "pid";
   // Slow enough per layer to be killed midway.
   const std::string args = "profile --space ofa-fmnist --runs 40 --warmup 0 --overhead-archs 1 --quiet --out " +
                            table.string();
-  const std::string background =
-      std::string(HWNAS_CLI) + " " + args + " >/dev/null 2>&1 & echo $! > " + pid_file.string();
-  ASSERT_EQ(std::system(background.c_str()), 0);
-  for (int i = 0; i < 6000 && !fs::exists(table); ++i) ::usleep(10'000);
-  ASSERT_TRUE(fs::exists(table));
-  pid_t pid = 0;
-  std::ifstream(pid_file) >> pid;
-  ASSERT_GT(pid, 0);
-  ::kill(pid, SIGKILL);
-  ::usleep(100'000);
+  ASSERT_TRUE(kill_once_written(args, table));
   const auto before = read_json(table)["entries"];
   ASSERT_GE(before.size(), 1U);
 

@@ -8,29 +8,29 @@
 #include <chrono>
 #include <string_view>
 
+#include "hwnas/cost/size_costs.hpp"
 #include "hwnas/estimate/concepts.hpp"
 
 namespace hwnas::estimate {
 
-/// Estimates by `space.params(arch)` ("params") or `space.macs(arch)` ("macs").
+/// Estimates by the parameter count ("params") or the MACs ("macs") of the architecture.
 template <space::SearchSpace Space>
 class SizeProxy {
  public:
-  enum class Measure { params, macs };
+  using Measure = typename cost::SizeCost<Space>::Measure;
 
-  SizeProxy(Space space, Measure measure) : space_(std::move(space)), measure_(measure) {}
+  SizeProxy(Space space, Measure measure) : size_(std::move(space), measure) {}
 
-  [[nodiscard]] std::string_view name() const { return measure_ == Measure::params ? "params" : "macs"; }
+  [[nodiscard]] std::string_view name() const { return size_.name(); }
 
   [[nodiscard]] Estimate estimate(const typename Space::Arch& arch) {
     const auto start = std::chrono::steady_clock::now();
-    const auto value = static_cast<double>(measure_ == Measure::params ? space_.params(arch) : space_.macs(arch));
+    const double value = size_.cost(arch).value;
     return {value, {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 0, 0, 0}};
   }
 
  private:
-  Space space_;
-  Measure measure_;
+  cost::SizeCost<Space> size_;
 };
 
 }  // namespace hwnas::estimate
