@@ -10,6 +10,7 @@
 #include "hwnas/nn.hpp"
 #include "hwnas/optim.hpp"
 #include "hwnas/predict.hpp"
+#include "hwnas/search.hpp"
 #include "hwnas/space.hpp"
 #include "hwnas/train.hpp"
 #include "hwnas/version.hpp"
