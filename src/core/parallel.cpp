@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -57,11 +58,13 @@ class ThreadPool {
       chunks_ = chunks;
       next_chunk_ = 0;
       pending_ = chunks;
+      pending_done_.store(false, std::memory_order_relaxed);
       error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     work();
+    spin_until([&] { return pending_done_.load(std::memory_order_acquire); });
     std::unique_lock lock(mutex_);
     done_.wait(lock, [&] { return pending_ == 0; });
     body_ = nullptr;
@@ -98,15 +101,26 @@ class ThreadPool {
     workers_.clear();
   }
 
+  /// Polls `ready` for a short while before the caller blocks: waking a
+  /// sleeping thread costs tens of microseconds (more on virtual machines),
+  /// longer than many kernels' parallel loops take.
+  template <class Ready>
+  static void spin_until(Ready ready) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    while (!ready() && std::chrono::steady_clock::now() < until) {
+    }
+  }
+
   void worker_loop() {
     inside_parallel_region = true;
     std::uint64_t seen = 0;
     for (;;) {
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        wake_.wait(lock, [&] { return quit_ || generation_.load(std::memory_order_relaxed) != seen; });
         if (quit_) return;
-        seen = generation_;
+        seen = generation_.load(std::memory_order_relaxed);
       }
       work();
     }
@@ -134,7 +148,10 @@ class ThreadPool {
       }
       std::lock_guard lock(mutex_);
       if (error && !error_) error_ = error;
-      if (--pending_ == 0) done_.notify_all();
+      if (--pending_ == 0) {
+        pending_done_.store(true, std::memory_order_release);
+        done_.notify_all();
+      }
     }
     inside_parallel_region = was_inside;
   }
@@ -147,7 +164,8 @@ class ThreadPool {
   std::condition_variable done_;
   const std::function<void(std::int64_t, std::int64_t)>* body_ = nullptr;
   std::int64_t begin_ = 0, end_ = 0, chunks_ = 0, next_chunk_ = 0, pending_ = 0;
-  std::uint64_t generation_ = 0;
+  std::atomic<std::uint64_t> generation_ = 0;
+  std::atomic<bool> pending_done_ = false;
   std::exception_ptr error_;
   bool quit_ = false;
 };
