@@ -7,9 +7,10 @@ Three stages, each resumable (work already in OUT is kept, not redone):
 2. train each from scratch briefly on Fashion-MNIST (`hwnas train --arch`:
    a seeded subset, a few epochs, same recipe for all) and record its test
    accuracy in OUT/trained.jsonl, one line per architecture as it finishes;
-3. score every architecture with every proxy (`hwnas score --archs`), join the
-   scores with the accuracies in OUT/joined.jsonl, and print the rank
-   correlations (`hwnas correlate`) as a markdown table.
+3. score every trained architecture with every proxy (`hwnas score --archs`,
+   kept in OUT/scores.jsonl), join the scores with the accuracies in
+   OUT/joined.jsonl, and print the rank correlations (`hwnas correlate`) as
+   a markdown table.
 
 Only the Python standard library and the hwnas binary are needed:
 
@@ -68,18 +69,24 @@ def train(args, out, archs):
 
 
 def score(args, out, trained):
-    path = out / "joined.jsonl"
-    archs = out / "trained_archs.jsonl"
-    archs.write_text("".join(json.dumps(r["arch"]) + "\n" for r in trained))
-    # Zen-score as the official standalone scorer runs it: batch 16, 32 repeats.
-    scored = run([args.hwnas, "score", "--archs", str(archs), "--proxy", ",".join(PROXIES), "--batch", "16",
-                  "--repeat", "32", "--data-batch", "64", "--threads", str(args.threads), "--quiet"]).splitlines()
-    truth = {key(r["arch"]): r for r in trained}
+    """Scores the trained architectures not scored yet (OUT/scores.jsonl), then joins."""
+    scores_path = out / "scores.jsonl"
+    scored = {key(r["arch"]): r for r in read_jsonl(scores_path)}
+    todo = [r["arch"] for r in trained if key(r["arch"]) not in scored]
+    if todo:
+        archs = out / "to_score.jsonl"
+        archs.write_text("".join(json.dumps(arch) + "\n" for arch in todo))
+        # Zen-score as the official standalone scorer runs it: batch 16, 32 repeats.
+        new = run([args.hwnas, "score", "--archs", str(archs), "--proxy", ",".join(PROXIES), "--batch", "16",
+                   "--repeat", "32", "--data-batch", "64", "--threads", str(args.threads), "--quiet"])
+        with scores_path.open("a") as f:
+            f.write(new)
+        scored.update({key(r["arch"]): r for r in read_jsonl(scores_path)})
     rows = []
-    for line in scored:
-        s = json.loads(line)
-        t = truth[key(s["arch"])]
-        rows.append({"arch": s["arch"], "test_acc": t["test_acc"], "scores": s["scores"], "time_ms": s["time_ms"]})
+    for t in trained:
+        s = scored[key(t["arch"])]
+        rows.append({"arch": t["arch"], "test_acc": t["test_acc"], "scores": s["scores"], "time_ms": s["time_ms"]})
+    path = out / "joined.jsonl"
     tmp = path.with_suffix(".tmp")
     tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
     tmp.replace(path)
@@ -116,12 +123,13 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--subset", type=int, default=8000, help="training images per architecture")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--stage", choices=["train", "all"], default="all",
-                        help="'train' stops after training (the proxies can be scored later)")
+    parser.add_argument("--stage", choices=["train", "score", "all"], default="all",
+                        help="'train' only trains; 'score' scores what is trained so far, without training more")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    trained = train(args, args.out, sample(args, args.out))
-    if args.stage == "all":
+    archs = sample(args, args.out)
+    trained = read_jsonl(args.out / "trained.jsonl") if args.stage == "score" else train(args, args.out, archs)
+    if args.stage != "train":
         report(args, args.out, score(args, args.out, trained))
 
 
