@@ -88,8 +88,9 @@ class Evolution {
     }
     if (std::ssize(offspring_) < options_.population()) return;
     // A generation is complete: the parents and the feasible children.
-    population_ = parents();
+    population_ = parents_;
     population_.insert(population_.end(), offspring_.begin(), offspring_.end());
+    parents_ = best_of(population_);
     offspring_.clear();
     ++generation_;
     asked_ = 0;
@@ -118,6 +119,7 @@ class Evolution {
     for (const auto& p : state.at("pending"))
       pending_.push_back({static_cast<Kind>(p.at(0).get<int>()), p.at(1).get<std::int64_t>()});
     population_ = members_from(state.at("population"));
+    parents_ = best_of(population_);
     offspring_ = members_from(state.at("offspring"));
   }
 
@@ -161,9 +163,9 @@ class Evolution {
     return count(offspring_, Kind::mutant) < target(Kind::mutant) ? Kind::mutant : Kind::crossover;
   }
 
-  /// The best `parent_ratio` of the population by accuracy (ties: earlier first).
-  [[nodiscard]] std::vector<Member> parents() const {
-    std::vector<Member> sorted = population_;
+  /// The best `parent_ratio` of `population` by accuracy (ties: earlier first).
+  [[nodiscard]] std::vector<Member> best_of(const std::vector<Member>& population) const {
+    std::vector<Member> sorted = population;
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const Member& a, const Member& b) { return a.evaluation.accuracy > b.evaluation.accuracy; });
     const auto count = std::max<std::int64_t>(
@@ -173,8 +175,7 @@ class Evolution {
   }
 
   [[nodiscard]] Arch breed(Kind kind, Rng& rng) const {
-    const auto chosen = parents();
-    const auto pick = [&]() -> const Arch& { return chosen[rng.uniform_int(chosen.size())].arch; };
+    const auto pick = [&]() -> const Arch& { return parents_[rng.uniform_int(parents_.size())].arch; };
     if (kind == Kind::mutant) return space_.mutate(pick(), rng, options_.mutate_prob());
     const Arch& a = pick();
     return space_.crossover(a, pick(), rng);
@@ -205,6 +206,7 @@ class Evolution {
   std::uint64_t asked_ = 0;
   std::vector<Pending> pending_;  ///< Asked, not yet told, in order.
   std::vector<Member> population_;
+  std::vector<Member> parents_;  ///< The best of the population, bred from until the next generation.
   std::vector<Member> offspring_;
 };
 
