@@ -10,7 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sstream>
+#include <vector>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace hwnas::testing {
 
@@ -38,6 +42,14 @@ inline Outcome run_hwnas(const std::string& arguments) {
   }
   fs::remove(err_file);
   return outcome;
+}
+
+/// The JSON documents of JSON Lines output, one per line.
+inline std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
 }
 
 /// Bad input: exit code 2 and a one-line error naming the problem.

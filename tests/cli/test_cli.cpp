@@ -20,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using hwnas::testing::expect_bad_input;
+using hwnas::testing::json_lines;
 using hwnas::testing::kill_once_written;
 using hwnas::testing::Outcome;
 using hwnas::testing::run_hwnas;
@@ -156,18 +157,14 @@ TEST(Cli, TrainAndBenchTakeAnArchitecture) {
 TEST(Cli, ScoreWritesOneLinePerArchitecture) {
   const Outcome o = run_hwnas("score --space ofa-fmnist --sample 2 --seed 4 --proxy zen,params --batch 2 --quiet");
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  std::istringstream lines(o.out);
-  std::string line;
-  int count = 0;
-  while (std::getline(lines, line)) {
-    const auto j = nlohmann::json::parse(line);
+  const auto lines = json_lines(o.out);
+  EXPECT_EQ(lines.size(), 2U);
+  for (const auto& j : lines) {
     EXPECT_EQ(j["arch"]["space"], "ofa-fmnist");
     EXPECT_TRUE(j["scores"]["zen"].is_number());
     EXPECT_GT(j["scores"]["params"].get<double>(), 2.9e5);
     EXPECT_TRUE(j["time_ms"].contains("zen"));
-    ++count;
   }
-  EXPECT_EQ(count, 2);
   const Outcome with_data =
       run_hwnas("score --space ofa-fmnist --sample 1 --proxy snip,grad_norm --data synthetic --data-batch 8 --quiet");
   ASSERT_EQ(with_data.exit_code, 0) << with_data.err;

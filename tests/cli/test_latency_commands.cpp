@@ -21,6 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using hwnas::testing::expect_bad_input;
+using hwnas::testing::json_lines;
 using hwnas::testing::kill_once_written;
 using hwnas::testing::Outcome;
 using hwnas::testing::run_hwnas;
@@ -50,17 +51,13 @@ TEST(CliLatency, ProfiledTablePredictsNextToMeasurements) {
   const Outcome o = run_hwnas("latency --space proxyless --sample 2 --seed 3 --runs 3 --measure --lut " +
                               table.string());
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  std::istringstream lines(o.out);
-  std::string line;
-  int count = 0;
-  while (std::getline(lines, line)) {
-    const auto j = nlohmann::json::parse(line);
+  const auto lines = json_lines(o.out);
+  EXPECT_EQ(lines.size(), 2U);
+  for (const auto& j : lines) {
     EXPECT_GT(j["lut_ms"].get<double>(), 0.0);
     EXPECT_GT(j["measured_ms"].get<double>(), 0.0);
     EXPECT_EQ(j["measured"]["runs"], 3);
-    ++count;
   }
-  EXPECT_EQ(count, 2);
 
   expect_bad_input("latency --space ofa-fmnist --sample 1 --lut " + table.string(),
                    "latency table is for space 'proxyless', not 'ofa-fmnist'");
@@ -100,8 +97,9 @@ TEST(CliLatency, FitLatencyTrainsResumesAndPredicts) {
   const Outcome predicted = run_hwnas("latency --archs " + (dir / "held.jsonl").string() + " --mlp " +
                                       (dir / "mlp.json").string());
   ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
-  const auto first_line = nlohmann::json::parse(predicted.out.substr(0, predicted.out.find('\n')));
-  EXPECT_GT(first_line["mlp_ms"].get<double>(), 0.0);
+  const auto predictions = json_lines(predicted.out);
+  ASSERT_EQ(predictions.size(), 2U);
+  for (const auto& j : predictions) EXPECT_GT(j["mlp_ms"].get<double>(), 0.0);
   fs::remove_all(dir);
 }
 
