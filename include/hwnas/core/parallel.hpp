@@ -3,6 +3,7 @@
 /// The kernels' thread pool. Its size comes from `HWNAS_NUM_THREADS` (default:
 /// all hardware threads) and can be changed at run time with `set_num_threads`.
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 
@@ -20,6 +21,16 @@ void set_num_threads(int n);
 /// freely. Blocks until every chunk is done; rethrows the first exception.
 void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
                   const std::function<void(std::int64_t, std::int64_t)>& body);
+
+/// Whether `part` (an estimator, a cost model) promises that concurrent calls
+/// are safe, through a `thread_safe()` member; parts without one are not.
+template <class Part>
+[[nodiscard]] bool is_thread_safe(const Part& part) {
+  if constexpr (requires { { part.thread_safe() } -> std::convertible_to<bool>; })
+    return part.thread_safe();
+  else
+    return false;
+}
 
 /// Sets the thread count for a scope and restores the previous one after.
 class ThreadCountGuard {

@@ -138,6 +138,8 @@ class LutLatency {
   }
 
   [[nodiscard]] std::string_view name() const { return "lut"; }
+  /// Concurrent calls are safe: the Searcher may evaluate candidates on the thread pool.
+  [[nodiscard]] bool thread_safe() const { return true; }
   [[nodiscard]] Cost cost(const typename Space::Arch& arch) const {
     return {table_->predict(space_.summary(arch)), "ms", table_->device().id()};
   }

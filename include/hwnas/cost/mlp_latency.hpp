@@ -108,6 +108,8 @@ class MlpLatency {
   }
 
   [[nodiscard]] std::string_view name() const { return "mlp"; }
+  /// Concurrent calls are safe: the Searcher may evaluate candidates on the thread pool.
+  [[nodiscard]] bool thread_safe() const { return true; }
   [[nodiscard]] Cost cost(const typename Space::Arch& arch) const {
     return {predictor_->predict(space_.encode(arch)), "ms", predictor_->device().id()};
   }

@@ -19,6 +19,8 @@ class SizeCost {
   SizeCost(Space space, Measure measure) : space_(std::move(space)), measure_(measure) {}
 
   [[nodiscard]] std::string_view name() const { return measure_ == Measure::macs ? "macs" : "params"; }
+  /// Concurrent calls are safe: the Searcher may evaluate candidates on the thread pool.
+  [[nodiscard]] bool thread_safe() const { return true; }
   [[nodiscard]] Cost cost(const typename Space::Arch& arch) const {
     if (measure_ == Measure::macs) return {static_cast<double>(space_.macs(arch)), "MACs", ""};
     return {static_cast<double>(space_.params(arch)), "params", ""};

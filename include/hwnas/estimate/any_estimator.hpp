@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hwnas/core/parallel.hpp"
 #include "hwnas/estimate/concepts.hpp"
 #include "hwnas/estimate/network_proxy.hpp"
 #include "hwnas/space/any_space.hpp"
@@ -25,18 +26,22 @@ class AnyEstimator {
   explicit AnyEstimator(E estimator) : self_(std::make_shared<Model<E>>(std::move(estimator))) {}
 
   [[nodiscard]] std::string_view name() const { return self_->name(); }
+  /// Whether the wrapped estimator allows concurrent `estimate` calls.
+  [[nodiscard]] bool thread_safe() const { return self_->thread_safe(); }
   [[nodiscard]] Estimate estimate(const space::AnyArch& arch) { return self_->estimate(arch); }
 
  private:
   struct Base {
     virtual ~Base() = default;
     [[nodiscard]] virtual std::string_view name() const = 0;
+    [[nodiscard]] virtual bool thread_safe() const = 0;
     [[nodiscard]] virtual Estimate estimate(const space::AnyArch& arch) = 0;
   };
   template <class E>
   struct Model final : Base {
     explicit Model(E e) : estimator(std::move(e)) {}
     std::string_view name() const override { return estimator.name(); }
+    bool thread_safe() const override { return is_thread_safe(estimator); }
     Estimate estimate(const space::AnyArch& arch) override { return estimator.estimate(arch); }
     E estimator;
   };

@@ -80,6 +80,8 @@ class NetworkProxy {
   }
 
   [[nodiscard]] std::string_view name() const { return Scorer::name; }
+  /// Each estimate builds its own network: concurrent calls are safe.
+  [[nodiscard]] bool thread_safe() const { return true; }
 
   /// ConfigError when the architecture takes images of another shape than the batch's.
   [[nodiscard]] Estimate estimate(const typename Space::Arch& arch) {

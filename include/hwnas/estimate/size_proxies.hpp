@@ -22,6 +22,8 @@ class SizeProxy {
   SizeProxy(Space space, Measure measure) : size_(std::move(space), measure) {}
 
   [[nodiscard]] std::string_view name() const { return size_.name(); }
+  /// Concurrent calls are safe: the Searcher may evaluate candidates on the thread pool.
+  [[nodiscard]] bool thread_safe() const { return true; }
 
   [[nodiscard]] Estimate estimate(const typename Space::Arch& arch) {
     const auto start = std::chrono::steady_clock::now();
