@@ -2,6 +2,7 @@
 /// \file
 /// Umbrella header for the cost models.
 
+#include "hwnas/cost/any_cost.hpp"
 #include "hwnas/cost/concepts.hpp"
 #include "hwnas/cost/device.hpp"
 #include "hwnas/cost/latency.hpp"

@@ -52,4 +52,14 @@ std::vector<std::int64_t> read_choices(const nlohmann::json& json, std::string_v
   return values;
 }
 
+void check_decisions(std::span<const std::int64_t> indices, std::string_view space,
+                     std::span<const std::int64_t> options, const std::function<std::string(std::size_t)>& describe) {
+  HWNAS_CHECK_CONFIG(indices.size() == options.size(), "{}: expected {} decisions, got {}", space, options.size(),
+                     indices.size());
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    HWNAS_CHECK_CONFIG(indices[i] >= 0 && indices[i] < options[i],
+                       "{}: decision {} ({}) is {}; it has {} options, indices 0 to {}", space, i, describe(i),
+                       indices[i], options[i], options[i] - 1);
+}
+
 }  // namespace hwnas::space::detail

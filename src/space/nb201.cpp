@@ -131,6 +131,26 @@ Nb201Arch Nb201Space::from_json(const nlohmann::json& json) const {
   return arch;
 }
 
+std::vector<std::int64_t> Nb201Space::decisions() const {
+  return std::vector<std::int64_t>(models::nb201_edges.size(), std::ssize(models::nb201_ops));
+}
+
+std::vector<std::int64_t> Nb201Space::to_decisions(const Arch& arch) const {
+  std::vector<std::int64_t> indices;
+  for (const Nb201Op op : arch.cell) indices.push_back(static_cast<std::int64_t>(index_of(op)));
+  return indices;
+}
+
+Nb201Arch Nb201Space::from_decisions(std::span<const std::int64_t> indices) const {
+  detail::check_decisions(indices, name(), decisions(), [](std::size_t e) {
+    return fmt::format("edge {}->{}", models::nb201_edges[e].from, models::nb201_edges[e].to);
+  });
+  Arch arch{{}, classes_, input_};
+  for (std::size_t e = 0; e < arch.cell.size(); ++e)
+    arch.cell[e] = models::nb201_ops[static_cast<std::size_t>(indices[e])];
+  return arch;
+}
+
 models::Nb201Config Nb201Space::config(const Arch& arch) const {
   models::Nb201Config config;
   config.cell = arch.cell;

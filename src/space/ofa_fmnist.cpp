@@ -103,6 +103,52 @@ OfaFmnistArch OfaFmnistSpace::from_json(const nlohmann::json& json) const {
   return arch;
 }
 
+namespace {
+
+/// Decision i's name: the JSON field and entry it sets.
+std::string describe_decision(std::size_t i) {
+  if (i < Arch::blocks) return fmt::format("ks[{}]", i);
+  if (i < 2 * Arch::blocks) return fmt::format("e[{}]", i - Arch::blocks);
+  if (i < 2 * Arch::blocks + Arch::stages) return fmt::format("d[{}]", i - 2 * Arch::blocks);
+  return "r";
+}
+
+}  // namespace
+
+std::vector<std::int64_t> OfaFmnistSpace::decisions() const {
+  std::vector<std::int64_t> options;
+  options.insert(options.end(), Arch::blocks, std::ssize(kernel_sizes));
+  options.insert(options.end(), Arch::blocks, std::ssize(expand_ratios));
+  options.insert(options.end(), Arch::stages, std::ssize(depths));
+  options.push_back(std::ssize(resolutions));
+  return options;
+}
+
+std::vector<std::int64_t> OfaFmnistSpace::to_decisions(const Arch& arch) const {
+  std::vector<std::int64_t> indices;
+  const auto add = [&](const auto& values, std::int64_t value) {
+    indices.push_back(static_cast<std::int64_t>(index_of(values, value)));
+  };
+  for (const auto k : arch.ks) add(kernel_sizes, k);
+  for (const auto e : arch.e) add(expand_ratios, e);
+  for (const auto d : arch.d) add(depths, d);
+  add(resolutions, arch.r);
+  return indices;
+}
+
+OfaFmnistArch OfaFmnistSpace::from_decisions(std::span<const std::int64_t> indices) const {
+  detail::check_decisions(indices, name(), decisions(), describe_decision);
+  const auto at = [&](const auto& values, std::size_t i) { return values[static_cast<std::size_t>(indices[i])]; };
+  Arch arch;
+  for (std::size_t i = 0; i < Arch::blocks; ++i) {
+    arch.ks[i] = at(kernel_sizes, i);
+    arch.e[i] = at(expand_ratios, Arch::blocks + i);
+  }
+  for (std::size_t s = 0; s < Arch::stages; ++s) arch.d[s] = at(depths, 2 * Arch::blocks + s);
+  arch.r = at(resolutions, 2 * Arch::blocks + Arch::stages);
+  return arch;
+}
+
 std::string OfaFmnistSpace::canonical(const Arch& arch) const {
   std::string s = fmt::format("r{}", arch.r);
   for (std::size_t stage = 0; stage < Arch::stages; ++stage) {

@@ -80,6 +80,26 @@ ProxylessArch ProxylessSpace::from_json(const nlohmann::json& json) const {
   return arch;
 }
 
+std::vector<std::int64_t> ProxylessSpace::decisions() const {
+  std::vector<std::int64_t> options;
+  for (std::size_t i = 0; i < Arch::layers; ++i) options.push_back(std::ssize(allowed(i)));
+  return options;
+}
+
+std::vector<std::int64_t> ProxylessSpace::to_decisions(const Arch& arch) const {
+  std::vector<std::int64_t> indices;
+  for (std::size_t i = 0; i < Arch::layers; ++i)
+    indices.push_back(std::ranges::find(allowed(i), arch.ops[i]) - allowed(i).begin());
+  return indices;
+}
+
+ProxylessArch ProxylessSpace::from_decisions(std::span<const std::int64_t> indices) const {
+  detail::check_decisions(indices, name(), decisions(), [](std::size_t i) { return fmt::format("ops[{}]", i); });
+  Arch arch;
+  for (std::size_t i = 0; i < Arch::layers; ++i) arch.ops[i] = allowed(i)[static_cast<std::size_t>(indices[i])];
+  return arch;
+}
+
 std::string ProxylessSpace::canonical(const Arch& arch) const {
   std::vector<std::string> names;
   for (const auto& op : arch.ops) names.push_back(op.name());

@@ -140,4 +140,45 @@ class Checkpoint {
   Clock::time_point last_{};
 };
 
+/// `C`'s hooks when it holds one, nothing when empty, so that a run-time
+/// choice keeps one `run` call:
+///
+///     searcher.run(callback_if<EarlyStop>(patience > 0, patience));
+template <class C>
+class OptionalCallback {
+ public:
+  OptionalCallback() = default;
+  explicit OptionalCallback(std::optional<C> callback) : callback_(std::move(callback)) {}
+
+  template <class S>
+  void on_start(const S& searcher) {
+    if constexpr (requires(C& c) { c.on_start(searcher); })
+      if (callback_) callback_->on_start(searcher);
+  }
+  template <class S>
+  Control on_round(const S& searcher) {
+    if constexpr (requires(C& c) { { c.on_round(searcher) } -> std::same_as<Control>; }) {
+      if (callback_) return callback_->on_round(searcher);
+    } else if constexpr (requires(C& c) { c.on_round(searcher); }) {
+      if (callback_) callback_->on_round(searcher);
+    }
+    return Control::proceed;
+  }
+  template <class S>
+  void on_finish(const S& searcher) {
+    if constexpr (requires(C& c) { c.on_finish(searcher); })
+      if (callback_) callback_->on_finish(searcher);
+  }
+
+ private:
+  std::optional<C> callback_;
+};
+
+/// A `C` made from `args` when `on`, else nothing.
+template <class C, class... Args>
+[[nodiscard]] OptionalCallback<C> callback_if(bool on, Args&&... args) {
+  if (!on) return OptionalCallback<C>();
+  return OptionalCallback<C>(std::optional<C>(std::in_place, std::forward<Args>(args)...));
+}
+
 }  // namespace hwnas::search

@@ -3,7 +3,7 @@
 /// `AnySpace` and `AnyArch`: any search space and its architectures behind
 /// one type, so that the command-line tool and JSON configurations pick a
 /// space at run time. `AnySpace` is itself a `SearchSpace` whose `Arch` is
-/// `AnyArch`:
+/// `AnyArch`, and a `DecisionSpace`:
 ///
 ///     AnySpace space = make_space("ofa-fmnist");
 ///     AnyArch arch = space.sample(rng);
@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <typeinfo>
@@ -89,8 +90,8 @@ class AnySpace {
  public:
   using Arch = AnyArch;
 
-  template <DescribedSpace S>
-    requires(!std::same_as<S, AnySpace>)
+  template <class S>
+    requires DescribedSpace<S> && DecisionSpace<S> && (!std::same_as<S, AnySpace>)
   explicit AnySpace(S space) : self_(std::make_shared<const Model<S>>(std::move(space))) {}
 
   [[nodiscard]] std::string_view name() const { return self_->name(); }
@@ -102,6 +103,11 @@ class AnySpace {
   [[nodiscard]] nlohmann::json to_json(const Arch& arch) const { return self_->to_json(arch); }
   [[nodiscard]] Arch from_json(const nlohmann::json& json) const { return self_->from_json(json); }
   [[nodiscard]] std::string canonical(const Arch& arch) const { return self_->canonical(arch); }
+  [[nodiscard]] std::vector<std::int64_t> decisions() const { return self_->decisions(); }
+  [[nodiscard]] std::vector<std::int64_t> to_decisions(const Arch& arch) const { return self_->to_decisions(arch); }
+  [[nodiscard]] Arch from_decisions(std::span<const std::int64_t> indices) const {
+    return self_->from_decisions(indices);
+  }
   /// The network in single (default) or double precision.
   template <Scalar T = float>
   [[nodiscard]] std::shared_ptr<nn::BasicModule<T>> build(const Arch& arch) const {
@@ -133,6 +139,9 @@ class AnySpace {
     [[nodiscard]] virtual nlohmann::json to_json(const Arch& arch) const = 0;
     [[nodiscard]] virtual Arch from_json(const nlohmann::json& json) const = 0;
     [[nodiscard]] virtual std::string canonical(const Arch& arch) const = 0;
+    [[nodiscard]] virtual std::vector<std::int64_t> decisions() const = 0;
+    [[nodiscard]] virtual std::vector<std::int64_t> to_decisions(const Arch& arch) const = 0;
+    [[nodiscard]] virtual Arch from_decisions(std::span<const std::int64_t> indices) const = 0;
     [[nodiscard]] virtual std::shared_ptr<nn::Module> build(const Arch& arch) const = 0;
     [[nodiscard]] virtual std::shared_ptr<nn::ModuleD> build_double(const Arch& arch) const = 0;
     [[nodiscard]] virtual std::vector<models::LayerSummary> summary(const Arch& arch) const = 0;
@@ -160,6 +169,13 @@ class AnySpace {
     nlohmann::json to_json(const Arch& arch) const override { return space.to_json(typed(arch)); }
     Arch from_json(const nlohmann::json& json) const override { return Arch(space.from_json(json)); }
     std::string canonical(const Arch& arch) const override { return space.canonical(typed(arch)); }
+    std::vector<std::int64_t> decisions() const override { return space.decisions(); }
+    std::vector<std::int64_t> to_decisions(const Arch& arch) const override {
+      return space.to_decisions(typed(arch));
+    }
+    Arch from_decisions(std::span<const std::int64_t> indices) const override {
+      return Arch(space.from_decisions(indices));
+    }
     std::shared_ptr<nn::Module> build(const Arch& arch) const override { return space.build(typed(arch)); }
     std::shared_ptr<nn::ModuleD> build_double(const Arch& arch) const override {
       return space.template build<double>(typed(arch));

@@ -4,7 +4,9 @@
 /// to another value, and read them from architecture JSON with errors that
 /// name the field and the allowed values.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -69,5 +71,10 @@ void check_arch_object(const nlohmann::json& json, std::string_view space,
 [[nodiscard]] std::vector<std::int64_t> read_choices(const nlohmann::json& json, std::string_view space,
                                                      std::string_view field, std::size_t count,
                                                      std::span<const std::int64_t> allowed);
+
+/// ConfigError unless `indices` holds one index per decision, each in
+/// [0, options[i]); `describe(i)` names decision i for the message (e.g. "ks[3]").
+void check_decisions(std::span<const std::int64_t> indices, std::string_view space,
+                     std::span<const std::int64_t> options, const std::function<std::string(std::size_t)>& describe);
 
 }  // namespace hwnas::space::detail

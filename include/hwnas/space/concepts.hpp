@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,5 +72,28 @@ concept DescribedSpace = SearchSpace<S> && requires(const S& space, const typena
   { space.choices() } -> std::same_as<nlohmann::json>;
   { space.template build<double>(arch) } -> std::convertible_to<std::shared_ptr<nn::ModuleD>>;
 };
+
+/// A space whose architectures are also a fixed-length list of categorical
+/// decisions, for policies that output each choice (reinforcement-learning
+/// controllers):
+///
+/// - `decisions()`: the number of options of each decision (all >= 1); the
+///   same list for every architecture of the space;
+/// - `to_decisions(arch)`: the option each decision takes, an index in
+///   [0, options) of that decision;
+/// - `from_decisions(indices)`: the architecture those options make; a wrong
+///   length or an index out of range is a ConfigError naming the decision.
+///
+/// `from_decisions(to_decisions(arch)) == arch` for every architecture the
+/// space samples, and every list of in-range indices is a valid architecture,
+/// so a policy never has to repair what it draws.
+template <class S>
+concept DecisionSpace =
+    SearchSpace<S> &&
+    requires(const S& space, const typename S::Arch& arch, std::span<const std::int64_t> indices) {
+      { space.decisions() } -> std::same_as<std::vector<std::int64_t>>;
+      { space.to_decisions(arch) } -> std::same_as<std::vector<std::int64_t>>;
+      { space.from_decisions(indices) } -> std::same_as<typename S::Arch>;
+    };
 
 }  // namespace hwnas::space

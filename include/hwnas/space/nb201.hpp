@@ -12,12 +12,17 @@
 ///
 /// Encoding (30 values): per edge, in the string's order, a one-hot over the
 /// five operations in the order above.
+///
+/// Decisions (6): per edge, in the string's order, the index of its
+/// operation in the order above; the architectures they make have the
+/// space's classes and input.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +64,14 @@ class Nb201Space {
 
   [[nodiscard]] nlohmann::json to_json(const Arch& arch) const;
   [[nodiscard]] Arch from_json(const nlohmann::json& json) const;
+
+  /// 6 edges x 5 operations.
+  [[nodiscard]] std::vector<std::int64_t> decisions() const;
+  [[nodiscard]] std::vector<std::int64_t> to_decisions(const Arch& arch) const;
+  /// With this space's classes and input; ConfigError naming the edge for a
+  /// wrong length or an index out of range.
+  [[nodiscard]] Arch from_decisions(std::span<const std::int64_t> indices) const;
+
   [[nodiscard]] std::string canonical(const Arch& arch) const;
   /// The cell a benchmark string describes; ConfigError naming what is malformed.
   [[nodiscard]] static models::Nb201Cell parse_cell(std::string_view text);

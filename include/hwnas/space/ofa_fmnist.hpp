@@ -14,12 +14,18 @@
 /// resolution (4), then per block a one-hot kernel size (16 x 3), then per
 /// block a one-hot expand ratio (16 x 3); blocks beyond their stage's depth
 /// are all zeros, so depth needs no slots of its own.
+///
+/// Decisions (37): the kernel size of each block (16 x 3 options), the expand
+/// ratio of each block (16 x 3), the depth of each stage (4 x 3), the
+/// resolution (4), each an index into its list below. Blocks beyond their
+/// stage's depth keep their decisions, which do not change the network.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +73,13 @@ class OfaFmnistSpace : public detail::MobileNetSpace<OfaFmnistSpace, OfaFmnistAr
 
   [[nodiscard]] nlohmann::json to_json(const Arch& arch) const;
   [[nodiscard]] Arch from_json(const nlohmann::json& json) const;
+
+  /// 16 x 3 kernel sizes, 16 x 3 expand ratios, 4 x 3 depths, 4 resolutions.
+  [[nodiscard]] std::vector<std::int64_t> decisions() const;
+  [[nodiscard]] std::vector<std::int64_t> to_decisions(const Arch& arch) const;
+  /// ConfigError naming the decision (e.g. "e[3]") for a wrong length or an index out of range.
+  [[nodiscard]] Arch from_decisions(std::span<const std::int64_t> indices) const;
+
   /// Resolution, then the active blocks stage by stage:
   /// `r28|k3e3,k5e3|k3e4,k5e4,k7e4|k3e4,k5e4,k7e4|k5e6,k7e6`.
   [[nodiscard]] std::string canonical(const Arch& arch) const;

@@ -13,12 +13,16 @@
 ///
 /// Encoding (112 values): per layer a one-hot over the 7 candidates in the
 /// order of `candidates`.
+///
+/// Decisions (16): per layer an index into `allowed(layer)`, so a stage's
+/// first layer has 6 options (`candidates` without `zero`) and the others 7.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +79,13 @@ class ProxylessSpace : public detail::MobileNetSpace<ProxylessSpace, ProxylessAr
 
   [[nodiscard]] nlohmann::json to_json(const Arch& arch) const;
   [[nodiscard]] Arch from_json(const nlohmann::json& json) const;
+
+  /// Per layer the size of `allowed(layer)`: 6 on a stage's first layer, 7 elsewhere.
+  [[nodiscard]] std::vector<std::int64_t> decisions() const;
+  [[nodiscard]] std::vector<std::int64_t> to_decisions(const Arch& arch) const;
+  /// ConfigError naming the layer for a wrong length or an index out of range.
+  [[nodiscard]] Arch from_decisions(std::span<const std::int64_t> indices) const;
+
   /// The 16 op names joined by commas.
   [[nodiscard]] std::string canonical(const Arch& arch) const;
 
