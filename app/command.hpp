@@ -25,5 +25,6 @@ Command add_score_command(CLI::App& app);
 Command add_profile_command(CLI::App& app);
 Command add_latency_command(CLI::App& app);
 Command add_fit_latency_command(CLI::App& app);
+Command add_search_command(CLI::App& app);
 
 }  // namespace hwnas::app

@@ -7,6 +7,8 @@
 #include <fmt/ranges.h>
 
 #include "hwnas/core/error.hpp"
+#include "hwnas/core/progress_bar.hpp"
+#include "hwnas/core/random.hpp"
 
 namespace hwnas::app {
 
@@ -37,6 +39,37 @@ std::filesystem::path resolve_shipped(const std::string& given, const std::strin
   throw ConfigError(fmt::format("no shipped {} for this device (searched {}); hwnas profile and hwnas fit-latency "
                                 "make them",
                                 file_name, fmt::join(searched, ", ")));
+}
+
+cost::LatencyTable profile_table(const space::AnySpace& space, const cost::LatencyOptions& protocol,
+                                 const std::filesystem::path& path, const ProfileSettings& settings) {
+  const std::string name(space.name());
+  const cost::Device device = cost::this_device(protocol.threads());
+  cost::LatencyTable table(name, device, protocol);
+  if (std::filesystem::exists(path)) {
+    auto existing = cost::LatencyTable::load(path);
+    if (settings.force) {
+      if (!settings.quiet) fmt::print(stderr, "{}: replacing the table (--force)\n", path.string());
+    } else {
+      existing.check_matches(name, device, false);
+      table = std::move(existing);  // resume with the table's own protocol
+    }
+  }
+  const auto layers = cost::distinct_layers(space);
+  {
+    ProgressBar bar(std::ssize(layers), "profiling layers");
+    cost::profile_layers(layers, table, [&](const std::string&, std::int64_t done, std::int64_t) {
+      table.save(path);
+      if (!settings.quiet) bar.update(done);
+    });
+    if (!settings.quiet) bar.finish();
+  }
+  Rng rng(settings.seed);
+  std::vector<space::AnyArch> archs;
+  for (std::int64_t i = 0; i < settings.overhead_archs; ++i) archs.push_back(space.sample(rng));
+  cost::fit_overhead(space, table, archs);
+  table.save(path);
+  return table;
 }
 
 }  // namespace hwnas::app

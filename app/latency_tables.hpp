@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "hwnas/cost/device.hpp"
+#include "hwnas/cost/latency_table.hpp"
+#include "hwnas/space/any_space.hpp"
 
 namespace hwnas::app {
 
@@ -22,5 +24,23 @@ namespace hwnas::app {
 /// `given` as it is, or for "auto" the first shipped file called `file_name`;
 /// ConfigError naming the places searched when there is none.
 [[nodiscard]] std::filesystem::path resolve_shipped(const std::string& given, const std::string& file_name);
+
+struct ProfileSettings {
+  /// Sampled whole networks the per-inference overhead is fitted on.
+  std::int64_t overhead_archs = 20;
+  /// Seeds those samples.
+  std::uint64_t seed = 0;
+  /// Replace a table of another space or device at `path` instead of refusing.
+  bool force = false;
+  /// No progress bar.
+  bool quiet = false;
+};
+
+/// Profiles `space`'s layer-wise table on this machine into `path`: every
+/// distinct layer timed alone (progress bar), the table saved atomically
+/// after each, so that a table already at `path` is resumed; then the
+/// overhead fitted on whole networks.
+[[nodiscard]] cost::LatencyTable profile_table(const space::AnySpace& space, const cost::LatencyOptions& protocol,
+                                               const std::filesystem::path& path, const ProfileSettings& settings);
 
 }  // namespace hwnas::app

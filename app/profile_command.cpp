@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "hwnas/core/progress_bar.hpp"
 #include "hwnas/cost/latency_table.hpp"
 #include "hwnas/space/any_space.hpp"
 #include "latency_tables.hpp"
@@ -34,30 +33,7 @@ struct ProfileCommand {
     const std::filesystem::path path =
         out.empty() ? std::filesystem::path("data/lut") / table_file_name(space_name, device)
                     : std::filesystem::path(out);
-    cost::LatencyTable table(space_name, device, protocol);
-    if (std::filesystem::exists(path)) {
-      auto existing = cost::LatencyTable::load(path);
-      if (force) {
-        if (!quiet) fmt::print(stderr, "{}: replacing the table (--force)\n", path.string());
-      } else {
-        existing.check_matches(space_name, device, false);
-        table = std::move(existing);  // resume with the table's own protocol
-      }
-    }
-    const auto layers = cost::distinct_layers(profiled);
-    {
-      ProgressBar bar(std::ssize(layers), "profiling layers");
-      cost::profile_layers(layers, table, [&](const std::string&, std::int64_t done, std::int64_t) {
-        table.save(path);
-        if (!quiet) bar.update(done);
-      });
-      if (!quiet) bar.finish();
-    }
-    Rng rng(seed);
-    std::vector<space::AnyArch> archs;
-    for (std::int64_t i = 0; i < overhead_archs; ++i) archs.push_back(profiled.sample(rng));
-    cost::fit_overhead(profiled, table, archs);
-    table.save(path);
+    const cost::LatencyTable table = profile_table(profiled, protocol, path, {overhead_archs, seed, force, quiet});
     if (json) {
       fmt::print("{}\n", nlohmann::json{{"table", path.string()},
                                         {"space", space_name},

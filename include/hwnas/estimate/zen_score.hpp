@@ -63,6 +63,8 @@ class ZenScore {
   explicit ZenScore(Space space, ZenScoreOptions options = {}) : space_(std::move(space)), options_(options) {}
 
   [[nodiscard]] std::string_view name() const { return "zen"; }
+  /// Each estimate builds its own network: concurrent calls are safe.
+  [[nodiscard]] bool thread_safe() const { return true; }
   [[nodiscard]] Estimate estimate(const typename Space::Arch& arch) {
     auto net = space_.build(arch);
     return zen_score(*net, space_.summary(arch).front().input, options_);

@@ -1,0 +1,76 @@
+#pragma once
+// The configuration of `hwnas search`: one JSON document (`--config FILE`,
+// or built from flags), validated field by field, and the parts it
+// assembles. docs/search.md lists every field; the defaults are the main job:
+//
+//     {"space": "ofa-fmnist",
+//      "estimator": {"name": "zen", "batch": 16, "repeats": 1},
+//      "cost": {"name": "lut", "file": "auto", "threads": 1},
+//      "strategy": {"name": "evolution", "population": 100},
+//      "constraints": {"cost": null, "params": null},     // null cost: the median of sampled candidates
+//      "budget": {"evaluations": 3000, "seconds": null},
+//      "objective": "accuracy", "seed": 0, "early_stop": 0, "checkpoint_seconds": 5,
+//      "final": {"epochs": 1, "train_subset": 12000, "measure": true}}
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "hwnas/cost/any_cost.hpp"
+#include "hwnas/estimate/any_estimator.hpp"
+#include "hwnas/search/any_strategy.hpp"
+#include "hwnas/search/searcher.hpp"
+#include "hwnas/space/any_space.hpp"
+
+namespace hwnas::app {
+
+struct SearchConfig {
+  std::string space = "ofa-fmnist";
+  /// {"name": proxy, and its settings}: see `estimator_json` in search_config.cpp.
+  nlohmann::json estimator = {{"name", "zen"}};
+  /// {"name": "lut" | "mlp" | "macs" | "params" | "measured", "file", "threads", "force"}.
+  nlohmann::json cost = {{"name", "lut"}, {"file", "auto"}};
+  /// {"name": strategy, and its options}: see search::make_strategy.
+  nlohmann::json strategy = {{"name", "evolution"}};
+  /// In the cost's unit; empty: the median cost of 200 sampled architectures.
+  std::optional<double> cost_budget;
+  std::optional<std::int64_t> params_limit;
+  std::int64_t evaluations = 3000;
+  std::optional<double> seconds;
+  /// Candidates per round; empty: the strategy's preferred batch.
+  std::optional<std::int64_t> batch;
+  std::string objective = "accuracy";
+  std::uint64_t seed = 0;
+  /// Rounds without improvement before stopping; 0: never.
+  std::int64_t early_stop = 0;
+  /// Seconds between checkpoints (0: after every round).
+  double checkpoint_seconds = 5.0;
+  /// Brief training of the best architecture: {"epochs", "train_subset", "measure"}; null: none.
+  nlohmann::json final = {{"epochs", 1}, {"train_subset", 12000}, {"measure", true}};
+
+  /// ConfigError naming the field for anything malformed, unknown or out of range.
+  [[nodiscard]] static SearchConfig from_json(const nlohmann::json& json);
+  [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// The parts a configuration names, ready for a Searcher.
+struct SearchParts {
+  space::AnySpace space;
+  estimate::AnyEstimator estimator;
+  cost::AnyCost cost;
+  search::AnyStrategy strategy;
+  search::SearchOptions options;
+  /// The cost budget in force (resolved when the configuration left it open).
+  double cost_budget;
+  /// What the cost is measured in ("ms", "MACs", "params").
+  std::string cost_unit;
+};
+
+/// Assembles `config`'s parts. A latency table that is not shipped for this
+/// machine is profiled into `work_dir` (progress bar unless `quiet`).
+[[nodiscard]] SearchParts assemble(const SearchConfig& config, const std::filesystem::path& work_dir, bool quiet);
+
+}  // namespace hwnas::app
