@@ -156,7 +156,8 @@ struct SearchCommand {
     nn::init::default_init(*net, rng);
     train::Trainer trainer(net, options);
     if (!quiet) fmt::print(stderr, "training the best architecture for {} epochs\n", options.epochs());
-    const train::TrainResult trained = trainer.fit(data.train, nullptr, train::callback_if<train::ShowProgress>(!quiet));
+    const train::TrainResult trained =
+        trainer.fit(data.train, nullptr, train::callback_if<train::ShowProgress>(!quiet));
     nlohmann::json out{{"epochs", options.epochs()},
                        {"train_subset", options.train_subset()},
                        {"test_acc", trainer.evaluate(data.test).accuracy},

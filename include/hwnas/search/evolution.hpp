@@ -32,6 +32,7 @@
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/random.hpp"
 #include "hwnas/search/concepts.hpp"
+#include "hwnas/search/evaluated.hpp"
 
 namespace hwnas::search {
 
@@ -84,7 +85,7 @@ class Evolution {
       pending_.erase(pending_.begin());
       // Candidates bred for a generation that is already complete are not needed.
       const bool wanted = asked.generation == generation_ && count(offspring_, asked.kind) < target(asked.kind);
-      if (wanted && evaluations[i].feasible) offspring_.push_back({archs[i], evaluations[i], asked.kind});
+      if (wanted && evaluations[i].feasible) offspring_.push_back({{archs[i], evaluations[i]}, asked.kind});
     }
     if (std::ssize(offspring_) < options_.population()) return;
     // A generation is complete: the parents and the feasible children.
@@ -110,9 +111,7 @@ class Evolution {
 
   /// ConfigError for the state of another strategy or seed.
   void restore(const nlohmann::json& state) {
-    HWNAS_CHECK_CONFIG(state.value("strategy", "") == name() && state.value("seed", options_.seed() + 1) ==
-                                                                    options_.seed(),
-                       "evolution: cannot resume from state of strategy '{}'", state.value("strategy", "?"));
+    detail::check_resumable(state, name(), options_.seed());
     generation_ = state.at("generation").get<std::int64_t>();
     asked_ = state.at("asked").get<std::uint64_t>();
     pending_.clear();
@@ -126,9 +125,7 @@ class Evolution {
  private:
   enum class Kind { random, mutant, crossover };
 
-  struct Member {
-    Arch arch;
-    Evaluation evaluation;
+  struct Member : Evaluated<Arch> {
     Kind kind = Kind::random;
   };
   struct Pending {
@@ -181,22 +178,17 @@ class Evolution {
     return space_.crossover(a, pick(), rng);
   }
 
+  /// The members as `Evaluated` records, each with how it was bred.
   [[nodiscard]] nlohmann::json members_json(const std::vector<Member>& members) const {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& m : members)
-      out.push_back({{"arch", space_.to_json(m.arch)},
-                     {"accuracy", m.evaluation.accuracy},
-                     {"cost", m.evaluation.cost},
-                     {"feasible", m.evaluation.feasible},
-                     {"kind", static_cast<int>(m.kind)}});
+    nlohmann::json out = detail::members_to_json(space_, members);
+    for (std::size_t i = 0; i < members.size(); ++i) out[i]["kind"] = static_cast<int>(members[i].kind);
     return out;
   }
   [[nodiscard]] std::vector<Member> members_from(const nlohmann::json& json) const {
+    auto evaluated = detail::members_from_json(space_, json);
     std::vector<Member> out;
-    for (const auto& m : json)
-      out.push_back({space_.from_json(m.at("arch")),
-                     {m.at("accuracy").get<double>(), m.at("cost").get<double>(), m.at("feasible").get<bool>()},
-                     static_cast<Kind>(m.at("kind").get<int>())});
+    for (std::size_t i = 0; i < evaluated.size(); ++i)
+      out.push_back({std::move(evaluated[i]), static_cast<Kind>(json[i].at("kind").get<int>())});
     return out;
   }
 

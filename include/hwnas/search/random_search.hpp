@@ -14,6 +14,7 @@
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/random.hpp"
 #include "hwnas/search/concepts.hpp"
+#include "hwnas/search/evaluated.hpp"
 
 namespace hwnas::search {
 
@@ -43,8 +44,7 @@ class RandomSearch {
   [[nodiscard]] nlohmann::json state() const { return {{"strategy", name()}, {"seed", seed_}, {"asked", asked_}}; }
   /// ConfigError for the state of another strategy or seed.
   void restore(const nlohmann::json& state) {
-    HWNAS_CHECK_CONFIG(state.value("strategy", "") == name() && state.value("seed", seed_ + 1) == seed_,
-                       "random search: cannot resume from state {}", state.dump());
+    detail::check_resumable(state, name(), seed_);
     asked_ = state.at("asked").get<std::uint64_t>();
   }
 
