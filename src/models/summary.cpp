@@ -39,6 +39,22 @@ LayerSummary mbconv_summary(const nn::MBConvSpec& spec, std::int64_t size) {
 
 }  // namespace
 
+std::size_t LayerSummaryHash::operator()(const LayerSummary& layer) const noexcept {
+  // FNV-1a over the fields; strings and shapes through their characters and dimensions.
+  std::size_t hash = 1469598103934665603ULL;
+  const auto add = [&](std::int64_t value) { hash = (hash ^ static_cast<std::size_t>(value)) * 1099511628211ULL; };
+  for (char c : layer.type) add(c);
+  for (const Shape* shape : {&layer.input, &layer.output}) {
+    add(shape->rank());
+    for (std::int64_t d : shape->dims()) add(d);
+  }
+  for (std::int64_t v : {layer.kernel, layer.stride, layer.expand, std::int64_t{layer.se}, std::int64_t{layer.residual},
+                         layer.macs, layer.params})
+    add(v);
+  for (char c : layer.activation) add(c);
+  return hash;
+}
+
 void to_json(nlohmann::json& j, const LayerSummary& l) {
   j = {{"type", l.type},
        {"input", std::vector<std::int64_t>(l.input.dims().begin(), l.input.dims().end())},

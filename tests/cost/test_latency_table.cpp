@@ -104,7 +104,16 @@ TEST(LatencyTable, ProfilingResumesAndPredictsWithTheFittedOverhead) {
   EXPECT_EQ(c.unit, "ms");
   EXPECT_EQ(c.device, this_device(1).id());
   EXPECT_GT(c.value, 0.0);
-  EXPECT_DOUBLE_EQ(c.value, table.predict(space.summary(archs[0])));
+  for (const auto& arch : archs)
+    EXPECT_EQ(lut.cost(arch).value, table.predict(space.summary(arch))) << "the same sum in the same order";
+
+  // A table without one of the architecture's layers: the error names the layer's key.
+  const std::string missing = models::layer_key(space.summary(archs[0])[3]);
+  LatencyTable partial(table.space(), table.device(), table.protocol());
+  for (const auto& [key, entry] : table.entries())
+    if (key != missing) partial.set(key, entry);
+  const LutLatency<space::ProxylessSpace> partial_lut(space, std::make_shared<const LatencyTable>(partial));
+  testing::expect_error_containing<ConfigError>([&] { (void)partial_lut.cost(archs[0]); }, missing);
 }
 
 TEST(LatencyTable, RoundTripsThroughItsFile) {

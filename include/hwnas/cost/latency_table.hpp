@@ -126,7 +126,7 @@ void fit_overhead(const Space& space, LatencyTable& table, const std::vector<typ
 }
 
 /// A latency table as a `CostModel`.
-template <space::DescribedSpace Space>
+template <LayerwiseSpace Space>
 class LutLatency {
  public:
   /// ConfigError for a table of another space or, unless `force`, of another
@@ -135,18 +135,30 @@ class LutLatency {
       : space_(std::move(space)), table_(std::move(table)) {
     HWNAS_CHECK_CONFIG(table_ != nullptr, "LutLatency: no table");
     table_->check_matches(space_.name(), this_device(table_->protocol().threads()), force);
+    // Rows looked up by their fields: formatting keys would cost more than the sum.
+    auto ms = std::make_shared<std::unordered_map<models::LayerSummary, double, models::LayerSummaryHash>>();
+    for (const auto& layer : distinct_layers(space_))
+      if (const auto key = models::layer_key(layer); table_->contains(key)) ms->emplace(layer, table_->at(key).median_ms);
+    ms_ = std::move(ms);
   }
 
   [[nodiscard]] std::string_view name() const { return "lut"; }
   /// Concurrent calls are safe: the Searcher may evaluate candidates on the thread pool.
   [[nodiscard]] bool thread_safe() const { return true; }
+  /// The table's prediction (`LatencyTable::predict`); ConfigError naming the key of a layer it lacks.
   [[nodiscard]] Cost cost(const typename Space::Arch& arch) const {
-    return {table_->predict(space_.summary(arch)), "ms", table_->device().id()};
+    double ms = table_->overhead_ms();
+    for (const auto& layer : space_.summary(arch)) {
+      const auto row = ms_->find(layer);
+      ms += row != ms_->end() ? row->second : table_->at(models::layer_key(layer)).median_ms;
+    }
+    return {ms, "ms", table_->device().id()};
   }
 
  private:
   Space space_;
   std::shared_ptr<const LatencyTable> table_;
+  std::shared_ptr<const std::unordered_map<models::LayerSummary, double, models::LayerSummaryHash>> ms_;
 };
 
 }  // namespace hwnas::cost

@@ -10,6 +10,7 @@
 /// and linear layers (squeeze-excite's 1x1 convs included) at batch 1;
 /// batch norm, activations, pooling, resizing and residual adds count 0.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,6 +42,11 @@ struct LayerSummary {
 };
 
 void to_json(nlohmann::json& j, const LayerSummary& layer);
+
+/// Hashes every field, so that rows can key a map without formatting their `layer_key`.
+struct LayerSummaryHash {
+  [[nodiscard]] std::size_t operator()(const LayerSummary& layer) const noexcept;
+};
 
 /// The layers of `mobilenet(config)`, in order.
 [[nodiscard]] std::vector<LayerSummary> mobilenet_summary(const MobileNetConfig& config);

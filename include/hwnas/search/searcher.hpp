@@ -128,6 +128,7 @@ class Searcher {
     static_assert((SearchCallback<std::remove_cvref_t<Callbacks>> && ...),
                   "Searcher::run: each callback needs on_start, on_round or on_finish taking the Searcher");
     (call_on_start(callbacks), ...);
+    history_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(options_.max_evaluations(), 1 << 20)));
     std::string stopped_by;
     while (stopped_by.empty()) {
       if (std::ssize(history_) >= options_.max_evaluations()) {
@@ -186,7 +187,8 @@ class Searcher {
     last_improvement_ = -1;
     for (const auto& record : state.at("history")) {
       history_.push_back(candidate_from_json(space_, record));
-      remember(history_.back(), space_.canonical(history_.back().arch));
+      cache_.try_emplace(space_.canonical(history_.back().arch), history_.size() - 1);
+      remember(history_.back());
     }
     rounds_ = state.at("rounds").get<std::int64_t>();
     seconds_ = state.at("seconds").get<double>();
@@ -226,17 +228,16 @@ class Searcher {
     round_begin_ = history_.size();
     // New networks are evaluated; repeats (also within the round) copy the first one's figures.
     std::vector<std::size_t> fresh;
-    std::vector<std::string> keys;
+    std::vector<std::size_t> firsts;  ///< per candidate, the first with its network
     for (const Arch& arch : archs) {
+      const std::size_t i = history_.size();
+      const auto [first, inserted] = cache_.try_emplace(space_.canonical(arch), i);
+      firsts.push_back(first->second);
+      if (inserted) fresh.push_back(i);
       Candidate<Arch> c;
       c.index = std::ssize(history_);
       c.round = rounds_;
       c.arch = arch;
-      keys.push_back(space_.canonical(arch));
-      if (!cache_.contains(keys.back())) {
-        cache_.emplace(keys.back(), history_.size());
-        fresh.push_back(history_.size());
-      }
       history_.push_back(std::move(c));
     }
     const auto evaluate_fresh = [&](std::int64_t lo, std::int64_t hi) {
@@ -250,13 +251,12 @@ class Searcher {
     std::vector<Evaluation> evaluations;
     for (std::size_t i = round_begin_; i < history_.size(); ++i) {
       Candidate<Arch>& c = history_[i];
-      const std::string& key = keys[i - round_begin_];
-      const std::size_t first = cache_.at(key);
+      const std::size_t first = firsts[i - round_begin_];
       if (first != i)
         c = with_figures_of(history_[first], c);
       else if (c.feasible || options_.estimate_infeasible())
         ++estimates_;
-      remember(c, key);
+      remember(c);
       evaluations.push_back(c.evaluation());
     }
     strategy_.tell(archs, evaluations);
@@ -287,10 +287,9 @@ class Searcher {
     return c;
   }
 
-  /// Updates the cache, the best candidate and the front with a recorded candidate.
-  void remember(const Candidate<Arch>& c, const std::string& key) {
+  /// Updates the best candidate and the front with a recorded candidate.
+  void remember(const Candidate<Arch>& c) {
     const auto i = static_cast<std::size_t>(c.index);
-    cache_.try_emplace(key, i);
     if (!c.ranked() || c.cached) return;
     const bool better = !best_ || c.accuracy > history_[*best_].accuracy ||
                         (c.accuracy == history_[*best_].accuracy && c.cost < history_[*best_].cost);
