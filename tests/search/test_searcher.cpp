@@ -247,6 +247,25 @@ TEST(Searcher, RejectsAnImpossibleBudgetAndAnotherSearchsState) {
       [&] { other_seed.restore(make_search(small_budget()).state()); }, "cannot resume");
 }
 
+/// Fails on the tenth network it is asked about.
+struct FailingEstimator {
+  [[nodiscard]] std::string_view name() const { return "failing"; }
+  [[nodiscard]] estimate::Estimate estimate(const Nb201Arch&) {
+    if (++calls == 10) throw DataError("failing: no data for this one");
+    return {1.0, {}};
+  }
+  int calls = 0;
+};
+
+TEST(Searcher, AFailedEvaluationKeepsOnlyEvaluatedCandidates) {
+  const Nb201Space space;
+  Searcher searcher(space, FailingEstimator{}, Mmacs{space}, RandomSearch<Nb201Space>(space, 0),
+                    SearchOptions{}.max_evaluations(100).batch(8));
+  testing::expect_error_containing<DataError>([&] { (void)searcher.run(); }, "no data for this one");
+  EXPECT_EQ(searcher.history().size(), 8U) << "the first round only";
+  for (const auto& c : searcher.history()) EXPECT_EQ(c.accuracy, 1.0);
+}
+
 TEST(Searcher, ReportsWhenNothingIsFeasible) {
   const auto result = make_search(small_budget().cost_budget(0.0)).run();
   EXPECT_FALSE(result.best.has_value());

@@ -235,7 +235,7 @@ class Searcher {
       firsts.push_back(first->second);
       if (inserted) fresh.push_back(i);
       Candidate<Arch> c;
-      c.index = std::ssize(history_);
+      c.index = static_cast<std::int64_t>(i);
       c.round = rounds_;
       c.arch = arch;
       history_.push_back(std::move(c));
@@ -243,10 +243,17 @@ class Searcher {
     const auto evaluate_fresh = [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t i = lo; i < hi; ++i) evaluate(history_[fresh[static_cast<std::size_t>(i)]]);
     };
-    if (options_.parallel() && is_thread_safe(estimator_) && is_thread_safe(cost_))
-      parallel_for(0, std::ssize(fresh), 1, evaluate_fresh);
-    else
-      evaluate_fresh(0, std::ssize(fresh));
+    try {
+      if (options_.parallel() && is_thread_safe(estimator_) && is_thread_safe(cost_))
+        parallel_for(0, std::ssize(fresh), 1, evaluate_fresh);
+      else
+        evaluate_fresh(0, std::ssize(fresh));
+    } catch (...) {
+      // The history and the cache keep only evaluated candidates (the last checkpoint stays the place to resume).
+      for (std::size_t i : fresh) cache_.erase(space_.canonical(history_[i].arch));
+      history_.resize(round_begin_);
+      throw;
+    }
 
     std::vector<Evaluation> evaluations;
     for (std::size_t i = round_begin_; i < history_.size(); ++i) {
