@@ -1,0 +1,39 @@
+#pragma once
+/// \file
+/// Batch-norm recalibration as Once-for-All does it before evaluating a
+/// subnet (../shared/spec/ofa.md §5): weights shared across subnets leave
+/// running statistics that fit whichever subnet trained last, so they are
+/// re-estimated for the network at hand:
+///
+///     auto batches = recalibration_batches(train_images, 2000, 200, seed);
+///     recalibrate_batch_norm(*subnet, batches);
+///     trainer.evaluate(validation);
+///
+/// Every batch runs forward in training mode (so each batch norm normalises
+/// with the batch's own statistics and later layers see the inputs they
+/// would in training); each batch norm's running mean and variance become
+/// the plain averages, over the batches, of its per-batch mean and biased
+/// variance. Batch norms the batches never reach keep their statistics.
+
+#include <cstdint>
+#include <vector>
+
+#include "hwnas/core/tensor.hpp"
+#include "hwnas/data/idx.hpp"
+#include "hwnas/nn/module.hpp"
+
+namespace hwnas::train {
+
+/// `count` images of `data` drawn without replacement by `seed`, in batches
+/// of `batch_size` (the last may be smaller). ConfigError unless
+/// 1 <= count <= the images available and batch_size >= 2.
+[[nodiscard]] std::vector<Tensor> recalibration_batches(const data::LabelledImages& data, std::int64_t count,
+                                                        std::int64_t batch_size, std::uint64_t seed);
+
+/// Re-estimates the running statistics of `net`'s batch norms on `batches`
+/// (see above); `net` keeps its training or evaluation mode. ConfigError for
+/// no batches.
+template <Scalar T>
+void recalibrate_batch_norm(nn::BasicModule<T>& net, const std::vector<BasicTensor<T>>& batches);
+
+}  // namespace hwnas::train
