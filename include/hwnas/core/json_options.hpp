@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -74,21 +75,36 @@ class JsonOptions {
   template <class T>
   [[nodiscard]] T read(std::string_view field) const {
     const nlohmann::json& value = json_.at(std::string(field));
-    const auto fail = [&](std::string_view expected) {
-      return ConfigError(fmt::format("{}.{}: expected {}, got {}", where_, field, expected, value.dump()));
-    };
-    if constexpr (std::same_as<T, bool>) {
-      if (!value.is_boolean()) throw fail("true or false");
-    } else if constexpr (std::unsigned_integral<T>) {
-      if (!value.is_number_unsigned()) throw fail("a non-negative integer");
-    } else if constexpr (std::integral<T>) {
-      if (!value.is_number_integer()) throw fail("an integer");
-    } else if constexpr (std::floating_point<T>) {
-      if (!value.is_number()) throw fail("a number");
-    } else if constexpr (std::same_as<T, std::string>) {
-      if (!value.is_string()) throw fail("a string");
-    }
+    if (const char* expected = mismatch<T>(value))
+      throw ConfigError(fmt::format("{}.{}: expected {}, got {}", where_, field, expected, value.dump()));
     return value.get<T>();
+  }
+
+  /// What `value` should have been to read as a `T`, or null when it is one.
+  template <class T>
+  [[nodiscard]] static const char* mismatch(const nlohmann::json& value) {
+    if constexpr (std::same_as<T, bool>) {
+      return value.is_boolean() ? nullptr : "true or false";
+    } else if constexpr (std::unsigned_integral<T>) {
+      return value.is_number_unsigned() ? nullptr : "a non-negative integer";
+    } else if constexpr (std::integral<T>) {
+      return value.is_number_integer() ? nullptr : "an integer";
+    } else if constexpr (std::floating_point<T>) {
+      return value.is_number() ? nullptr : "a number";
+    } else if constexpr (std::same_as<T, std::string>) {
+      return value.is_string() ? nullptr : "a string";
+    } else if constexpr (std::same_as<T, std::vector<typename T::value_type>>) {
+      using Element = typename T::value_type;
+      const char* expected = std::integral<Element>         ? "a list of integers"
+                             : std::floating_point<Element> ? "a list of numbers"
+                                                            : "a list of strings";
+      if (!value.is_array()) return expected;
+      for (const auto& element : value)
+        if (mismatch<Element>(element) != nullptr) return expected;
+      return nullptr;
+    } else {
+      return nullptr;
+    }
   }
 
   const nlohmann::json& json_;
