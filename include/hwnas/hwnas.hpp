@@ -11,6 +11,7 @@
 #include "hwnas/optim.hpp"
 #include "hwnas/predict.hpp"
 #include "hwnas/search.hpp"
+#include "hwnas/supernet.hpp"
 #include "hwnas/space.hpp"
 #include "hwnas/train.hpp"
 #include "hwnas/version.hpp"
