@@ -22,12 +22,8 @@ LatencyPredictor LatencyPredictor::load(const std::filesystem::path& path) {
   try {
     const auto j = nlohmann::json::parse(text);
     HWNAS_CHECK_CONFIG(j.is_object() && j.value("kind", "") == "latency-mlp", "not a latency predictor");
-    const auto& held = j.at("held_out");
-    const predict::RegressionMetrics metrics{held.at("n").get<std::int64_t>(), held.at("rmse").get<double>(),
-                                             held.at("relative_rmse").get<double>(),
-                                             held.at("within_10_percent").get<double>()};
     return {j.at("space").get<std::string>(), j.at("device").get<Device>(),
-            predict::MlpRegressor::from_json(j.at("model")), metrics};
+            predict::MlpRegressor::from_json(j.at("model")), j.at("held_out").get<predict::RegressionMetrics>()};
   } catch (const nlohmann::json::exception& e) {
     throw IoError(fmt::format("{}: not a latency predictor: {}", path.string(), e.what()));
   } catch (const ConfigError& e) {

@@ -61,6 +61,11 @@ void to_json(nlohmann::json& j, const RegressionMetrics& m) {
   j = {{"n", m.n}, {"rmse", m.rmse}, {"relative_rmse", m.relative_rmse}, {"within_10_percent", m.within_10_percent}};
 }
 
+void from_json(const nlohmann::json& j, RegressionMetrics& m) {
+  m = {j.at("n").get<std::int64_t>(), j.at("rmse").get<double>(), j.at("relative_rmse").get<double>(),
+       j.at("within_10_percent").get<double>()};
+}
+
 MlpRegressor MlpRegressor::fit(const Features& x, std::span<const double> y, const Features& val_x,
                                std::span<const double> val_y, const MlpRegressorOptions& options) {
   check_set(x, y, "training");

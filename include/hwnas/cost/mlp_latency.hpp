@@ -23,6 +23,7 @@
 #include "hwnas/cost/concepts.hpp"
 #include "hwnas/cost/device.hpp"
 #include "hwnas/data/split.hpp"
+#include "hwnas/predict/arch_regression.hpp"
 #include "hwnas/predict/mlp_regressor.hpp"
 
 namespace hwnas::cost {
@@ -67,33 +68,9 @@ template <space::SearchSpace Space>
                                                   const std::vector<std::pair<typename Space::Arch, double>>& measured,
                                                   const Device& device, const predict::MlpRegressorOptions& options,
                                                   std::uint64_t seed) {
-  const auto n = std::ssize(measured);
-  HWNAS_CHECK_CONFIG(n >= 10, "fit_latency_predictor: needs at least 10 measured architectures, got {}", n);
-  Rng rng(seed);
-  const auto order = data::random_permutation(n, rng);
-  FittedLatency fitted{LatencyPredictor(std::string(space.name()), device, {}, {}), {}, {}, {}};
-  for (std::int64_t i = 0; i < n; ++i) {
-    auto& part = i < n * 8 / 10 ? fitted.train : i < n * 9 / 10 ? fitted.validation : fitted.test;
-    part.push_back(static_cast<std::size_t>(order[static_cast<std::size_t>(i)]));
-  }
-  const auto gather = [&](const std::vector<std::size_t>& indices, predict::MlpRegressor::Features& x,
-                          std::vector<double>& y) {
-    for (const auto i : indices) {
-      x.push_back(space.encode(measured[i].first));
-      y.push_back(measured[i].second);
-    }
-  };
-  predict::MlpRegressor::Features train_x, val_x, test_x;
-  std::vector<double> train_y, val_y, test_y;
-  gather(fitted.train, train_x, train_y);
-  gather(fitted.validation, val_x, val_y);
-  gather(fitted.test, test_x, test_y);
-  auto model = predict::MlpRegressor::fit(train_x, train_y, val_x, val_y, options);
-  std::vector<double> predicted;
-  for (const auto& x : test_x) predicted.push_back(model.predict(x));
-  fitted.predictor = LatencyPredictor(std::string(space.name()), device, std::move(model),
-                                      predict::regression_metrics(predicted, test_y));
-  return fitted;
+  auto fit = predict::fit_arch_regressor(space, measured, options, seed, "fit_latency_predictor", "measured");
+  return {LatencyPredictor(std::string(space.name()), device, std::move(fit.model), fit.held_out),
+          std::move(fit.train), std::move(fit.validation), std::move(fit.test)};
 }
 
 /// A latency predictor as a `CostModel`.

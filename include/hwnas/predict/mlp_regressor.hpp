@@ -47,6 +47,7 @@ struct RegressionMetrics {
 [[nodiscard]] RegressionMetrics regression_metrics(std::span<const double> predicted, std::span<const double> measured);
 
 void to_json(nlohmann::json& j, const RegressionMetrics& m);
+void from_json(const nlohmann::json& j, RegressionMetrics& m);
 
 class MlpRegressor {
  public:

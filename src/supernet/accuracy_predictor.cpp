@@ -1,0 +1,60 @@
+#include "hwnas/supernet/accuracy_predictor.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "hwnas/core/io.hpp"
+#include "hwnas/estimate/correlation.hpp"
+
+namespace hwnas::supernet {
+
+predict::MlpRegressorOptions accuracy_predictor_options(std::uint64_t seed) {
+  return predict::MlpRegressorOptions{}.hidden({400, 400, 400}).seed(seed);
+}
+
+double held_out_kendall_tau(std::span<const double> predicted, std::span<const double> measured) {
+  try {
+    return estimate::kendall_tau(predicted, measured);
+  } catch (const ConfigError&) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+AccuracyPredictor::AccuracyPredictor(std::string space, std::string supernet, predict::MlpRegressor model,
+                                     predict::RegressionMetrics held_out, double held_out_tau)
+    : space_(std::move(space)),
+      supernet_(std::move(supernet)),
+      model_(std::move(model)),
+      held_out_(held_out),
+      held_out_tau_(held_out_tau) {}
+
+void AccuracyPredictor::save(const std::filesystem::path& path) const {
+  const nlohmann::json j{{"kind", "accuracy-mlp"},
+                         {"space", space_},
+                         {"supernet", supernet_},
+                         {"held_out", held_out_},
+                         {"held_out_tau", std::isnan(held_out_tau_) ? nlohmann::json() : nlohmann::json(held_out_tau_)},
+                         {"model", model_.to_json()}};
+  write_file_atomically(path, j.dump() + "\n");
+}
+
+AccuracyPredictor AccuracyPredictor::load(const std::filesystem::path& path) {
+  const std::string text = read_file(path);
+  try {
+    const auto j = nlohmann::json::parse(text);
+    HWNAS_CHECK_CONFIG(j.is_object() && j.value("kind", "") == "accuracy-mlp", "not an accuracy predictor");
+    const auto& tau = j.at("held_out_tau");
+    return {j.at("space").get<std::string>(), j.at("supernet").get<std::string>(),
+            predict::MlpRegressor::from_json(j.at("model")), j.at("held_out").get<predict::RegressionMetrics>(),
+            tau.is_null() ? std::numeric_limits<double>::quiet_NaN() : tau.get<double>()};
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(fmt::format("{}: not an accuracy predictor: {}", path.string(), e.what()));
+  } catch (const ConfigError& e) {
+    throw IoError(fmt::format("{}: corrupt accuracy predictor: {}", path.string(), e.what()));
+  }
+}
+
+}  // namespace hwnas::supernet
