@@ -6,6 +6,8 @@
 #include "hwnas/nn/batch_norm.hpp"
 #include "hwnas/nn/conv.hpp"
 #include "hwnas/nn/dropout.hpp"
+#include "hwnas/nn/elastic_batch_norm.hpp"
+#include "hwnas/nn/elastic_kernel.hpp"
 #include "hwnas/nn/flatten.hpp"
 #include "hwnas/nn/forward_hook.hpp"
 #include "hwnas/nn/init.hpp"
