@@ -26,5 +26,6 @@ Command add_profile_command(CLI::App& app);
 Command add_latency_command(CLI::App& app);
 Command add_fit_latency_command(CLI::App& app);
 Command add_search_command(CLI::App& app);
+Command add_supernet_command(CLI::App& app);
 
 }  // namespace hwnas::app
