@@ -63,10 +63,9 @@ class AccuracyPredictor {
 /// Fits the predictor on (subnet, accuracy) pairs of `space`, split 80/10/10
 /// by `seed`. ConfigError for fewer than 10 pairs.
 template <space::SearchSpace Space>
-[[nodiscard]] AccuracyPredictor fit_accuracy_predictor(const Space& space,
-                                                       const std::vector<std::pair<typename Space::Arch, double>>& pairs,
-                                                       std::string supernet, std::uint64_t seed,
-                                                       const predict::MlpRegressorOptions& options) {
+[[nodiscard]] AccuracyPredictor fit_accuracy_predictor(
+    const Space& space, const std::vector<std::pair<typename Space::Arch, double>>& pairs, std::string supernet,
+    std::uint64_t seed, const predict::MlpRegressorOptions& options) {
   auto fit = predict::fit_arch_regressor(space, pairs, options, seed, "fit_accuracy_predictor", "scored");
   std::vector<double> measured;
   for (const auto i : fit.test) measured.push_back(pairs[i].second);

@@ -1,0 +1,85 @@
+// `hwnas supernet` as users run it, on synthetic 28 x 28 images with a tiny
+// recipe: training killed mid-run continues to the same weights, subnets
+// are scored, the accuracy predictor is fitted and resumes its scoring.
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/run_hwnas.hpp"
+#include "hwnas/core/io.hpp"
+
+namespace hwnas::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("hwnas-supernet-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+fs::path tiny_recipe(const fs::path& dir) {
+  const nlohmann::json recipe = {
+      {"batch_size", 32},
+      {"validation_size", 64},
+      {"phases",
+       {{{"name", "full"}, {"epochs", 0.05}, {"lr", 0.1}, {"distill", false}},
+        {{"name", "kernel"}, {"kernel_sizes", {3, 5, 7}}, {"epochs", 0.03}, {"lr", 0.05}},
+        {{"name", "expand"}, {"kernel_sizes", {3, 5, 7}}, {"expand_ratios", {4, 6}}, {"depths", {2, 3, 4}},
+         {"epochs", 0.03}, {"lr", 0.02}, {"subnets_per_step", 2}}}}};
+  const fs::path path = dir / "recipe.json";
+  write_file_atomically(path, recipe.dump());
+  return path;
+}
+
+TEST(SupernetCommand, TrainsResumesScoresAndFitsThePredictor) {
+  const fs::path work = fresh_dir("work");
+  // Batch norms recalibrated on 64 images instead of 2,000 keep the test quick.
+  const std::string tiny = " --data synthetic --recalibration-images 64 ";
+  const std::string train =
+      "supernet train --quiet --checkpoint-every 1" + tiny + "--recipe " + tiny_recipe(work).string() + " --out ";
+  const fs::path whole = work / "whole";
+  const Outcome trained = run_hwnas(train + whole.string());
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.out.find("phase expand:  r20 smallest"), std::string::npos) << trained.out;
+
+  const fs::path cut = work / "cut";
+  fs::create_directories(cut);
+  ASSERT_TRUE(kill_once_written(train + cut.string(), cut / "checkpoint.state"));
+  EXPECT_FALSE(fs::exists(cut / "supernet.state"));
+  ASSERT_EQ(run_hwnas(train + cut.string()).exit_code, 0);
+  EXPECT_EQ(read_file(cut / "supernet.state"), read_file(whole / "supernet.state"))
+      << "a continued run ends with the same weights";
+
+  const Outcome scored =
+      run_hwnas("supernet eval" + tiny + "--space ofa-fmnist --sample 2 --supernet " + whole.string());
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  const auto lines = json_lines(scored.out);
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_GE(lines[0]["val_acc"].get<double>(), 0.0);
+  EXPECT_LE(lines[0]["val_acc"].get<double>(), 1.0);
+
+  const std::string fit = "supernet fit-predictor --quiet --json" + tiny + "--supernet " + whole.string();
+  const Outcome fitted = run_hwnas(fit + " --samples 10");
+  ASSERT_EQ(fitted.exit_code, 0) << fitted.err;
+  EXPECT_EQ(nlohmann::json::parse(fitted.out)["samples"], 10);
+  EXPECT_EQ(json_lines(read_file(whole / "subnet-accuracy.jsonl")).size(), 10U);
+  const Outcome more = run_hwnas(fit + " --samples 12");
+  ASSERT_EQ(more.exit_code, 0) << more.err;
+  EXPECT_EQ(json_lines(read_file(whole / "subnet-accuracy.jsonl")).size(), 12U) << "the first ten were kept";
+  EXPECT_TRUE(fs::exists(whole / "accuracy-predictor.json"));
+
+  expect_bad_input(fit + " --samples 12 --seed 3", "holds other subnets");
+  expect_bad_input("supernet eval --space ofa-fmnist --sample 1 --supernet " + (work / "none").string(),
+                   "no trained supernet there");
+  expect_bad_input("supernet eval --data synthetic --space nb201 --sample 1 --supernet " + whole.string(),
+                   "ofa-fmnist only");
+}
+
+}  // namespace
+}  // namespace hwnas::testing
