@@ -16,13 +16,23 @@ std::string table_file_name(const std::string& space, const cost::Device& device
   return fmt::format("{}-{}.json", space, device.id());
 }
 
-std::vector<std::filesystem::path> table_directories() {
+std::vector<std::filesystem::path> data_directories(const std::string& subdir) {
   std::vector<std::filesystem::path> dirs;
   if (const char* dir = std::getenv("HWNAS_DATA_DIR"); dir != nullptr && *dir != '\0')
-    dirs.push_back(std::filesystem::path(dir) / "lut");
-  dirs.push_back(std::filesystem::path(HWNAS_INSTALL_DATA_DIR) / "lut");
-  dirs.push_back(std::filesystem::path(HWNAS_SOURCE_DATA_DIR) / "lut");
+    dirs.push_back(std::filesystem::path(dir) / subdir);
+  dirs.push_back(std::filesystem::path(HWNAS_INSTALL_DATA_DIR) / subdir);
+  dirs.push_back(std::filesystem::path(HWNAS_SOURCE_DATA_DIR) / subdir);
   return dirs;
+}
+
+std::filesystem::path find_shipped(const std::string& subdir, const std::string& file_name,
+                                   const std::string& how_to_make) {
+  std::vector<std::string> searched;
+  for (const auto& dir : data_directories(subdir)) {
+    if (std::filesystem::exists(dir / file_name)) return dir / file_name;
+    searched.push_back(dir.string());
+  }
+  throw ConfigError(fmt::format("no shipped {} (searched {}); {}", file_name, fmt::join(searched, ", "), how_to_make));
 }
 
 std::string predictor_file_name(const std::string& space, const cost::Device& device) {
@@ -31,14 +41,7 @@ std::string predictor_file_name(const std::string& space, const cost::Device& de
 
 std::filesystem::path resolve_shipped(const std::string& given, const std::string& file_name) {
   if (given != "auto") return given;
-  std::vector<std::string> searched;
-  for (const auto& dir : table_directories()) {
-    if (std::filesystem::exists(dir / file_name)) return dir / file_name;
-    searched.push_back(dir.string());
-  }
-  throw ConfigError(fmt::format("no shipped {} for this device (searched {}); hwnas profile and hwnas fit-latency "
-                                "make them",
-                                file_name, fmt::join(searched, ", ")));
+  return find_shipped("lut", file_name, "hwnas profile and hwnas fit-latency make them for this device");
 }
 
 cost::LatencyTable profile_table(const space::AnySpace& space, const cost::LatencyOptions& protocol,

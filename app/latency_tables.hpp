@@ -14,9 +14,15 @@ namespace hwnas::app {
 /// The file name of `space`'s table for `device`: "<space>-<device id>.json".
 [[nodiscard]] std::string table_file_name(const std::string& space, const cost::Device& device);
 
-/// The directories searched for shipped tables, in order: $HWNAS_DATA_DIR/lut,
-/// the installed share/hwnas/lut, the source tree's data/lut.
-[[nodiscard]] std::vector<std::filesystem::path> table_directories();
+/// The directories searched for shipped files of `subdir` ("lut", "supernet"),
+/// in order: $HWNAS_DATA_DIR/<subdir>, the installed share/hwnas/<subdir>, the
+/// source tree's data/<subdir>.
+[[nodiscard]] std::vector<std::filesystem::path> data_directories(const std::string& subdir);
+
+/// The first shipped `subdir/file_name`; ConfigError naming the places
+/// searched, followed by `how_to_make` (which command makes such a file), otherwise.
+[[nodiscard]] std::filesystem::path find_shipped(const std::string& subdir, const std::string& file_name,
+                                                 const std::string& how_to_make);
 
 /// The file name of `space`'s MLP latency predictor for `device`: "<space>-<device id>-mlp.json".
 [[nodiscard]] std::string predictor_file_name(const std::string& space, const cost::Device& device);

@@ -14,6 +14,7 @@
 #include "hwnas/cost/mlp_latency.hpp"
 #include "hwnas/cost/size_costs.hpp"
 #include "hwnas/data/datasets.hpp"
+#include "hwnas/supernet/accuracy_predictor.hpp"
 #include "latency_tables.hpp"
 
 namespace hwnas::app {
@@ -26,9 +27,21 @@ std::string part_name(const nlohmann::json& part, const std::string& where) {
   return part.at("name").get<std::string>();
 }
 
+/// Once-for-All's accuracy predictor: `file` or the shipped one ("auto").
+estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnySpace& space) {
+  const auto file = o.get<std::string>("file", "auto");
+  o.finish();
+  const auto path = file == "auto" ? find_shipped("supernet", fmt::format("{}-accuracy-predictor.json", space.name()),
+                                                  "hwnas supernet fit-predictor makes one")
+                                   : std::filesystem::path(file);
+  return estimate::AnyEstimator(supernet::PredictedAccuracy<space::AnySpace>(
+      space, std::make_shared<const supernet::AccuracyPredictor>(supernet::AccuracyPredictor::load(path))));
+}
+
 estimate::AnyEstimator make_estimator(const nlohmann::json& json, const space::AnySpace& space, std::uint64_t seed) {
   JsonOptions o(json, "estimator");
   const auto name = o.require<std::string>("name");
+  if (name == "ofa-predictor") return make_predicted_accuracy(o, space);
   estimate::ProxyOptions options;
   options.batch = o.get("batch", options.batch);
   options.repeats = o.get("repeats", options.repeats);

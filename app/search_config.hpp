@@ -29,7 +29,7 @@ namespace hwnas::app {
 
 struct SearchConfig {
   std::string space = "ofa-fmnist";
-  /// {"name": proxy, and its settings}: see `estimator_json` in search_config.cpp.
+  /// {"name": a zero-cost proxy and its settings, or "ofa-predictor" and its "file"}.
   nlohmann::json estimator = {{"name", "zen"}};
   /// {"name": "lut" | "mlp" | "macs" | "params" | "measured", "file", "threads", "force"}.
   nlohmann::json cost = {{"name", "lut"}, {"file", "auto"}};

@@ -74,6 +74,18 @@ TEST(SupernetCommand, TrainsResumesScoresAndFitsThePredictor) {
   EXPECT_EQ(json_lines(read_file(whole / "subnet-accuracy.jsonl")).size(), 12U) << "the first ten were kept";
   EXPECT_TRUE(fs::exists(whole / "accuracy-predictor.json"));
 
+  // The predictor ranks candidates of a search.
+  const std::string predictor = (whole / "accuracy-predictor.json").string();
+  const nlohmann::json config = {{"estimator", {{"name", "ofa-predictor"}, {"file", predictor}}},
+                                 {"cost", {{"name", "macs"}}},
+                                 {"budget", {{"evaluations", 200}}},
+                                 {"final", nullptr}};
+  write_file_atomically(work / "search.json", config.dump());
+  const Outcome searched = run_hwnas("search --quiet --json --config " + (work / "search.json").string() + " --out " +
+                                     (work / "search").string());
+  ASSERT_EQ(searched.exit_code, 0) << searched.err;
+  EXPECT_EQ(nlohmann::json::parse(searched.out)["best"]["estimator"], "predictor");
+
   expect_bad_input(fit + " --samples 12 --seed 3", "holds other subnets");
   expect_bad_input("supernet eval --space ofa-fmnist --sample 1 --supernet " + (work / "none").string(),
                    "no trained supernet there");
