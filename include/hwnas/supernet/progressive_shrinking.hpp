@@ -35,6 +35,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -113,6 +114,7 @@ class ProgressiveShrinking {
     HWNAS_CHECK_CONFIG(std::ssize(train.labels) >= recipe_.batch_size,
                        "progressive shrinking: needs at least one batch of {} images, got {}", recipe_.batch_size,
                        train.labels.size());
+    order_key_.reset();  // the images may differ from an earlier call's
     const auto save = [&] {
       if (!checkpoint.empty()) save_checkpoint(checkpoint);
     };
@@ -223,10 +225,13 @@ class ProgressiveShrinking {
   ShrinkingProgress train_step(const Phase& phase, const data::LabelledImages& train, double lr) {
     const std::int64_t per_epoch = steps_per_epoch(std::ssize(train.labels));
     const std::int64_t epoch = step_ / per_epoch;
-    Rng order_rng(stream(Stream::order, static_cast<std::uint64_t>(epoch)));
-    const auto order = data::random_permutation(std::ssize(train.labels), order_rng);
+    if (order_key_ != std::pair{phase_, epoch}) {  // a new epoch's order, drawn once
+      Rng order_rng(stream(Stream::order, static_cast<std::uint64_t>(epoch)));
+      order_ = data::random_permutation(std::ssize(train.labels), order_rng);
+      order_key_ = {phase_, epoch};
+    }
     const auto first = static_cast<std::size_t>((step_ % per_epoch) * recipe_.batch_size);
-    const std::span<const std::int64_t> indices(order.data() + first, static_cast<std::size_t>(recipe_.batch_size));
+    const std::span<const std::int64_t> indices(order_.data() + first, static_cast<std::size_t>(recipe_.batch_size));
     const data::LabelledImages batch = data::subset(train, indices);
     const Variable images(batch.images);
 
@@ -262,6 +267,9 @@ class ProgressiveShrinking {
   std::int64_t step_ = 0;
   std::unique_ptr<optim::SGD> optimizer_;
   std::map<std::int64_t, std::shared_ptr<nn::Module>> teachers_;
+  /// The batch order of the epoch in progress, and which (phase, epoch) it is for.
+  std::vector<std::int64_t> order_;
+  std::optional<std::pair<std::size_t, std::int64_t>> order_key_;
 };
 
 }  // namespace hwnas::supernet
