@@ -29,6 +29,7 @@
 #include "json_input.hpp"
 #include "report.hpp"
 #include "search_config.hpp"
+#include "train_recipe.hpp"
 
 namespace hwnas::app {
 namespace {
@@ -141,13 +142,9 @@ struct SearchCommand {
   /// test accuracy, and its measured latency next to the prediction.
   [[nodiscard]] nlohmann::json train_briefly(const SearchParts& parts, const search::Candidate<space::AnyArch>& best,
                                              const SearchConfig& config) const {
-    const auto options = train::TrainOptions{}
+    const auto options = built_in_training()
                              .epochs(config.final.value("epochs", 1))
                              .train_subset(config.final.value("train_subset", 12000))
-                             .batch_size(128)
-                             .lr(0.1)
-                             .weight_decay(5e-5)
-                             .label_smoothing(0.1)
                              .seed(config.seed);
     options.validate();
     const data::Dataset data = data::load_dataset("fashion-mnist", data::DatasetOptions{{}, 0, config.seed, true});

@@ -15,6 +15,7 @@
 #include "hwnas/nn/state.hpp"
 #include "hwnas/train.hpp"
 #include "network_option.hpp"
+#include "train_recipe.hpp"
 
 namespace hwnas::app {
 namespace {
@@ -64,7 +65,7 @@ struct TrainCommand {
   /// The training recipe: defaults suited to the built-in networks on
   /// 28 x 28 images, then `--config`, then single flags.
   [[nodiscard]] train::TrainOptions options() const {
-    auto o = train::TrainOptions{}.epochs(3).batch_size(128).lr(0.1).weight_decay(5e-5).label_smoothing(0.1);
+    auto o = built_in_training();
     if (!config.empty()) {
       const nlohmann::json json = parse_json(read_file(config), "--config " + config);
       try {
