@@ -38,9 +38,10 @@ class BufferCache {
       in_use_ += bytes;
       peak_in_use_ = std::max(peak_in_use_, in_use_);
       auto it = free_.find(bytes);
-      if (it != free_.end() && !it->second.empty()) {
-        void* block = it->second.back();
-        it->second.pop_back();
+      if (it != free_.end() && !it->second.blocks.empty()) {
+        void* block = it->second.blocks.back();
+        it->second.blocks.pop_back();
+        it->second.last_use = ++clock_;
         held_ -= bytes;
         return block;
       }
@@ -58,13 +59,19 @@ class BufferCache {
     {
       std::lock_guard lock(mutex_);
       in_use_ -= bytes;
-      if (held_ + bytes <= effective_limit()) {
-        try {
-          free_[bytes].push_back(block);
-          held_ += bytes;
-          return;
-        } catch (const std::bad_alloc&) {
-          // No room to remember the block: free it instead.
+      const std::size_t limit = effective_limit();
+      if (bytes <= limit) {
+        evict_until(limit - bytes, bytes);
+        if (held_ + bytes <= limit) {
+          try {
+            SizeClass& size_class = free_[bytes];
+            size_class.blocks.push_back(block);
+            size_class.last_use = ++clock_;
+            held_ += bytes;
+            return;
+          } catch (const std::bad_alloc&) {
+            // No room to remember the block: free it instead.
+          }
         }
       }
     }
@@ -74,7 +81,7 @@ class BufferCache {
   void set_limit(std::optional<std::size_t> bytes) {
     std::lock_guard lock(mutex_);
     fixed_limit_ = bytes;
-    trim_to(effective_limit());
+    evict_until(effective_limit());
   }
   std::size_t limit() {
     std::lock_guard lock(mutex_);
@@ -86,7 +93,7 @@ class BufferCache {
   }
   void release() {
     std::lock_guard lock(mutex_);
-    trim_to(0);
+    evict_until(0);
   }
 
  private:
@@ -94,20 +101,36 @@ class BufferCache {
     return fixed_limit_ ? *fixed_limit_ : std::max(kDefaultFloor, peak_in_use_);
   }
 
-  void trim_to(std::size_t target) {
-    for (auto it = free_.begin(); it != free_.end() && held_ > target;) {
-      auto& blocks = it->second;
-      while (!blocks.empty() && held_ > target) {
-        ::operator delete(blocks.back(), std::align_val_t{kAlignment});
-        blocks.pop_back();
-        held_ -= it->first;
+  /// Frees cached blocks, those of the sizes used longest ago first, until at
+  /// most `target` bytes are held; blocks of size `keep` stay.
+  /// A program whose sizes change (a new batch size, another network) would
+  /// otherwise fill the cache with sizes it no longer asks for and pay
+  /// page faults for every new one.
+  void evict_until(std::size_t target, std::size_t keep = 0) {
+    while (held_ > target) {
+      auto oldest = free_.end();
+      for (auto it = free_.begin(); it != free_.end(); ++it) {
+        if (it->first != keep && !it->second.blocks.empty() &&
+            (oldest == free_.end() || it->second.last_use < oldest->second.last_use))
+          oldest = it;
       }
-      it = blocks.empty() ? free_.erase(it) : std::next(it);
+      if (oldest == free_.end()) return;
+      for (auto& blocks = oldest->second.blocks; !blocks.empty() && held_ > target; blocks.pop_back()) {
+        ::operator delete(blocks.back(), std::align_val_t{kAlignment});
+        held_ -= oldest->first;
+      }
+      if (oldest->second.blocks.empty()) free_.erase(oldest);
     }
   }
 
+  struct SizeClass {
+    std::vector<void*> blocks;
+    std::uint64_t last_use = 0;  ///< When a block of this size last came or went (`clock_`).
+  };
+
   std::mutex mutex_;
-  std::unordered_map<std::size_t, std::vector<void*>> free_;
+  std::unordered_map<std::size_t, SizeClass> free_;
+  std::uint64_t clock_ = 0;
   std::size_t held_ = 0;
   std::size_t in_use_ = 0;  ///< Cacheable storage handed out and not yet given back.
   std::size_t peak_in_use_ = 0;

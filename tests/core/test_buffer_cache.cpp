@@ -48,5 +48,19 @@ TEST_F(BufferCacheTest, LimitBoundsWhatIsKept) {
   EXPECT_EQ(cached_buffer_bytes(), 0U);
 }
 
+TEST_F(BufferCacheTest, SizesUnusedLongestMakeRoomForNewOnes) {
+  set_buffer_cache_limit(1 << 20);
+  { Tensor stale({1 << 17}); }   // 512 KiB, freed first
+  { Tensor recent({1 << 16}); }  // 256 KiB
+  const float* kept = nullptr;
+  {
+    Tensor other_size({(1 << 17) + 1024});  // 516 KiB: fits only once the stale block goes
+    kept = other_size.data();
+  }
+  EXPECT_EQ(cached_buffer_bytes(), std::size_t{(1 << 16) + (1 << 17) + 1024} * sizeof(float));
+  Tensor again = Tensor::uninitialized(Shape{(1 << 17) + 1024});
+  EXPECT_EQ(again.data(), kept);
+}
+
 }  // namespace
 }  // namespace hwnas
