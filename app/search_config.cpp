@@ -16,6 +16,7 @@
 #include "hwnas/data/datasets.hpp"
 #include "hwnas/supernet/accuracy_predictor.hpp"
 #include "latency_tables.hpp"
+#include "trained_supernet.hpp"
 
 namespace hwnas::app {
 namespace {
@@ -29,19 +30,34 @@ std::string part_name(const nlohmann::json& part, const std::string& where) {
 
 /// Once-for-All's accuracy predictor: `file` or the shipped one ("auto").
 estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnySpace& space) {
-  const auto file = o.get<std::string>("file", "auto");
+  const auto path = resolve_accuracy_predictor(o.get<std::string>("file", "auto"), std::string(space.name()));
   o.finish();
-  const auto path = file == "auto" ? find_shipped("supernet", fmt::format("{}-accuracy-predictor.json", space.name()),
-                                                  "hwnas supernet fit-predictor makes one")
-                                   : std::filesystem::path(file);
   return estimate::AnyEstimator(supernet::PredictedAccuracy<space::AnySpace>(
       space, std::make_shared<const supernet::AccuracyPredictor>(supernet::AccuracyPredictor::load(path))));
+}
+
+/// Once-for-All's own estimate: the subnet with the supernet's weights, batch
+/// norms recalibrated, on the held-out images (`dir` or the shipped supernet).
+estimate::AnyEstimator make_supernet_accuracy(JsonOptions& o, const space::AnySpace& space) {
+  const auto dir = o.get<std::string>("dir", "auto");
+  const auto dataset = o.get<std::string>("data", "fashion-mnist");
+  const auto data_dir = o.get<std::string>("data_dir", "");
+  const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
+  const auto validation = o.get<std::int64_t>("validation_images", 10000);
+  o.finish();
+  HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator supernet: only for ofa-fmnist, not {}", space.name());
+  HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
+                     "estimator supernet: recalibration_images must be at least 2 and validation_images positive");
+  const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), dataset, data_dir);
+  return estimate::AnyEstimator(
+      supernet_estimator(trained.net, trained.data, trained.recipe.seed, validation, calibration));
 }
 
 estimate::AnyEstimator make_estimator(const nlohmann::json& json, const space::AnySpace& space, std::uint64_t seed) {
   JsonOptions o(json, "estimator");
   const auto name = o.require<std::string>("name");
   if (name == "ofa-predictor") return make_predicted_accuracy(o, space);
+  if (name == "supernet") return make_supernet_accuracy(o, space);
   estimate::ProxyOptions options;
   options.batch = o.get("batch", options.batch);
   options.repeats = o.get("repeats", options.repeats);

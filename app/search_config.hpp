@@ -29,7 +29,8 @@ namespace hwnas::app {
 
 struct SearchConfig {
   std::string space = "ofa-fmnist";
-  /// {"name": a zero-cost proxy and its settings, or "ofa-predictor" and its "file"}.
+  /// {"name": a zero-cost proxy and its settings, "ofa-predictor" and its "file", or "supernet" and its
+  /// "dir", "recalibration_images", "validation_images", "data", "data_dir"}.
   nlohmann::json estimator = {{"name", "zen"}};
   /// {"name": "lut" | "mlp" | "macs" | "params" | "measured", "file", "threads", "force"}.
   nlohmann::json cost = {{"name", "lut"}, {"file", "auto"}};

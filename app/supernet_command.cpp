@@ -9,16 +9,14 @@
 // - `fit-predictor`: scores sampled subnets (appended to a JSON Lines file
 //   as it goes, so a killed run resumes) and fits the accuracy predictor.
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
-#include <cstdio>
 #include <memory>
-#include <numeric>
-#include <vector>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -27,51 +25,17 @@
 #include "hwnas/core/io.hpp"
 #include "hwnas/core/parallel.hpp"
 #include "hwnas/core/progress_bar.hpp"
-#include "hwnas/data/datasets.hpp"
-#include "hwnas/data/split.hpp"
 #include "hwnas/nn/init.hpp"
 #include "hwnas/nn/state.hpp"
 #include "hwnas/supernet.hpp"
 #include "arch_option.hpp"
 #include "json_input.hpp"
+#include "trained_supernet.hpp"
 
 namespace hwnas::app {
 namespace {
 
 namespace fs = std::filesystem;
-using Estimator = supernet::SupernetAccuracy<supernet::OfaSupernet>;
-
-/// The dataset split as the recipe splits it (its validation size and seed).
-data::Dataset recipe_data(const supernet::Recipe& recipe, const std::string& dataset, const std::string& data_dir) {
-  return data::load_dataset(dataset, data::DatasetOptions{data_dir, recipe.validation_size, recipe.seed, true});
-}
-
-/// Scores subnets on (up to `limit` of) the held-out images after recalibrating batch norms on
-/// `calibration` training images (Once-for-All: 2,000 in batches of 200).
-Estimator make_estimator(std::shared_ptr<const supernet::OfaSupernet> net, const data::Dataset& data,
-                         std::uint64_t seed, std::int64_t limit, std::int64_t calibration) {
-  std::vector<std::int64_t> slice(static_cast<std::size_t>(std::min(limit, std::ssize(data.validation.labels))));
-  std::iota(slice.begin(), slice.end(), 0);
-  return Estimator(std::move(net), std::make_shared<const data::LabelledImages>(data::subset(data.validation, slice)),
-                   train::recalibration_batches(data.train, calibration, std::min<std::int64_t>(calibration, 200),
-                                                seed));
-}
-
-/// A trained supernet: `dir`'s recipe and final weights, and the data split it was trained on.
-struct TrainedSupernet {
-  supernet::Recipe recipe;
-  data::Dataset data;
-  std::shared_ptr<supernet::OfaSupernet> net = std::make_shared<supernet::OfaSupernet>();
-
-  TrainedSupernet(const fs::path& dir, const std::string& dataset, const std::string& data_dir) {
-    const fs::path state = dir / "supernet.state";
-    HWNAS_CHECK_CONFIG(fs::exists(dir / "recipe.json") && fs::exists(state),
-                       "--supernet {}: no trained supernet there (recipe.json and supernet.state)", dir.string());
-    recipe = supernet::Recipe::from_json(parse_json(read_file(dir / "recipe.json"), (dir / "recipe.json").string()));
-    data = recipe_data(recipe, dataset, data_dir);
-    (void)nn::load_state(*net, state);
-  }
-};
 
 /// The ofa-fmnist architecture of a command-line argument; ConfigError for another space's.
 space::OfaFmnistArch ofa_arch(const SpacedArch& given) {
@@ -115,8 +79,8 @@ struct SupernetTrainCommand {
         fmt::print(stderr, "continuing from {} (phase {}, step {})\n", checkpoint.string(), ps.phase(), ps.step());
     }
     // Phase-end checks on a 5,000-image slice of the held-out images, as the ofa-fmnist plan suggests.
-    std::optional<Estimator> accuracy;
-    if (!data.validation.labels.empty()) accuracy.emplace(make_estimator(net, data, recipe.seed, 5000, calibration));
+    std::optional<SupernetEstimator> accuracy;
+    if (!data.validation.labels.empty()) accuracy.emplace(supernet_estimator(net, data, recipe.seed, 5000, calibration));
     std::unique_ptr<ProgressBar> bar;
     ps.run(
         data.train,
@@ -136,7 +100,7 @@ struct SupernetTrainCommand {
   }
 
   /// Validation accuracy of the phase's smallest and largest subnets at resolutions 20 and 28.
-  static void report_phase(const supernet::Phase& phase, const Estimator& accuracy) {
+  static void report_phase(const supernet::Phase& phase, const SupernetEstimator& accuracy) {
     std::string line = fmt::format("phase {}:", phase.name);
     for (const std::int64_t r : {20, 28}) {
       line += fmt::format("  r{} smallest {:.4f} largest {:.4f}", r,
@@ -152,21 +116,25 @@ struct SupernetEvalCommand {
   explicit SupernetEvalCommand(CLI::App& cli) : archs(cli) {}
 
   ArchOption archs;
-  std::string dir = "supernet-out";
+  std::string dir = "auto";
   std::int64_t calibration = 2000;
   std::string dataset = "fashion-mnist";
   std::string data_dir;
+  std::string predictor;
 
   int run() const {
     const auto given = archs.load();
-    const TrainedSupernet trained(dir, dataset, data_dir);
-    const Estimator accuracy = make_estimator(trained.net, trained.data, trained.recipe.seed, 10000, calibration);
+    const space::OfaFmnistSpace space;
+    const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), dataset, data_dir);
+    const SupernetEstimator accuracy = trained.estimator(calibration);
+    std::optional<supernet::AccuracyPredictor> predicted;
+    if (!predictor.empty())
+      predicted = supernet::AccuracyPredictor::load(resolve_accuracy_predictor(predictor, std::string(space.name())));
     for (const auto& arch : given) {
       const auto e = accuracy.estimate(ofa_arch(arch));
-      fmt::print("{}\n", nlohmann::json{{"arch", arch.first.to_json(arch.second)},
-                                        {"val_acc", e.value},
-                                        {"seconds", e.cost.seconds}}
-                             .dump());
+      nlohmann::json line{{"arch", arch.first.to_json(arch.second)}, {"val_acc", e.value}, {"seconds", e.cost.seconds}};
+      if (predicted) line["predicted_acc"] = predicted->predict(space.encode(ofa_arch(arch)));
+      fmt::print("{}\n", line.dump());
       std::fflush(stdout);
     }
     return 0;
@@ -188,7 +156,7 @@ struct FitPredictorCommand {
   int run() const {
     const space::OfaFmnistSpace space;
     const TrainedSupernet trained(dir, dataset, data_dir);
-    const Estimator accuracy = make_estimator(trained.net, trained.data, trained.recipe.seed, 10000, calibration);
+    const SupernetEstimator accuracy = trained.estimator(calibration);
     const fs::path scored = measurements.empty() ? fs::path(dir) / "subnet-accuracy.jsonl" : fs::path(measurements);
     const fs::path predictor = out.empty() ? fs::path(dir) / "accuracy-predictor.json" : fs::path(out);
 
@@ -262,10 +230,13 @@ Command add_supernet_command(CLI::App& app) {
 
   CLI::App* eval = cli->add_subcommand("eval", "Validation accuracy of subnets with inherited weights");
   auto eval_command = std::make_shared<SupernetEvalCommand>(*eval);
-  eval->add_option("--supernet", eval_command->dir, "directory of a trained supernet")->capture_default_str();
+  eval->add_option("--supernet", eval_command->dir, "directory of a trained supernet; auto: the shipped one")
+      ->capture_default_str();
   eval->add_option("--data", eval_command->dataset, "dataset it was trained on")->capture_default_str();
   eval->add_option("--data-dir", eval_command->data_dir, "directory of the dataset files (mnist)");
   add_calibration_option(*eval, eval_command->calibration);
+  eval->add_option("--predictor", eval_command->predictor,
+                   "also print an accuracy predictor's estimate (a file, or auto: the shipped one)");
 
   CLI::App* fit = cli->add_subcommand("fit-predictor", "Score sampled subnets and fit the accuracy predictor");
   auto fit_command = std::make_shared<FitPredictorCommand>();

@@ -86,11 +86,45 @@ TEST(SupernetCommand, TrainsResumesScoresAndFitsThePredictor) {
   ASSERT_EQ(searched.exit_code, 0) << searched.err;
   EXPECT_EQ(nlohmann::json::parse(searched.out)["best"]["estimator"], "predictor");
 
+  // `eval` also prints the predictor's estimate.
+  const Outcome compared = run_hwnas("supernet eval" + tiny + "--space ofa-fmnist --sample 2 --supernet " +
+                                     whole.string() + " --predictor " + predictor);
+  ASSERT_EQ(compared.exit_code, 0) << compared.err;
+  const auto with_predictions = json_lines(compared.out);
+  ASSERT_EQ(with_predictions.size(), 2U);
+  EXPECT_EQ(with_predictions[0]["val_acc"], lines[0]["val_acc"]);
+  EXPECT_TRUE(with_predictions[0]["predicted_acc"].is_number_float());
+
+  // The supernet itself as the search's estimator scores the best as `eval` does.
+  const nlohmann::json direct = {{"estimator",
+                                  {{"name", "supernet"},
+                                   {"dir", whole.string()},
+                                   {"data", "synthetic"},
+                                   {"recalibration_images", 64}}},
+                                 {"cost", {{"name", "macs"}}},
+                                 {"budget", {{"evaluations", 4}}},
+                                 {"final", nullptr}};
+  write_file_atomically(work / "direct.json", direct.dump());
+  const Outcome direct_search = run_hwnas("search --quiet --json --config " + (work / "direct.json").string() +
+                                          " --out " + (work / "direct").string());
+  ASSERT_EQ(direct_search.exit_code, 0) << direct_search.err;
+  const auto best = nlohmann::json::parse(direct_search.out)["best"];
+  EXPECT_EQ(best["estimator"], "supernet");
+  const Outcome best_scored =
+      run_hwnas("supernet eval" + tiny + "--supernet " + whole.string() + " --arch '" + best["arch"].dump() + "'");
+  ASSERT_EQ(best_scored.exit_code, 0) << best_scored.err;
+  EXPECT_EQ(json_lines(best_scored.out).at(0)["val_acc"], best["accuracy"]);
+
   expect_bad_input(fit + " --samples 12 --seed 3", "holds other subnets");
   expect_bad_input("supernet eval --space ofa-fmnist --sample 1 --supernet " + (work / "none").string(),
                    "no trained supernet there");
   expect_bad_input("supernet eval --data synthetic --space nb201 --sample 1 --supernet " + whole.string(),
                    "ofa-fmnist only");
+  write_file_atomically(work / "nb201.json",
+                        nlohmann::json{{"space", "nb201"}, {"estimator", direct["estimator"]}, {"cost", direct["cost"]}}
+                            .dump());
+  expect_bad_input("search --config " + (work / "nb201.json").string() + " --out " + (work / "nb201").string(),
+                   "supernet: only for ofa-fmnist");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "hwnas/core/tensor.hpp"
 #include "hwnas/data/idx.hpp"
 #include "hwnas/estimate/concepts.hpp"
+#include "hwnas/space/any_space.hpp"
 #include "hwnas/supernet/progressive_shrinking.hpp"
 #include "hwnas/train/bn_recalibration.hpp"
 #include "hwnas/train/metrics.hpp"
@@ -60,6 +61,13 @@ class SupernetAccuracy {
     for (const Tensor& batch : calibration_) e.cost.images += batch.size(0);
     e.cost.images += std::ssize(validation_->labels);
     return e;
+  }
+
+  /// The same for an `ofa-fmnist` architecture behind a `space::AnyArch`, so
+  /// that the estimator also serves searches over `space::AnySpace`;
+  /// ConfigError for another space's.
+  [[nodiscard]] estimate::Estimate estimate(const space::AnyArch& arch) const {
+    return estimate(arch.get<space::OfaFmnistArch>("supernet accuracy (ofa-fmnist only)"));
   }
 
  private:
