@@ -582,11 +582,12 @@ std::string render_architecture(const ReportInput& input) {
 
 std::string render_final(const ReportInput& input) {
   const json& f = input.final;
-  std::string out = "<section>\n<h2>4 \u00b7 After training</h2>\n<div class=\"cards\">\n";
+  std::string out = "<section>\n<h2>4 \u00b7 Test accuracy and latency</h2>\n<div class=\"cards\">\n";
   const auto test_acc = finite_number(f, "test_acc");
   const auto epochs = integer(f, "epochs");
   const auto train_seconds = finite_number(f, "train_seconds");
   std::string detail = epochs ? fmt::format("after {} epoch{}", *epochs, *epochs == 1 ? "" : "s") : "";
+  if (f.contains("supernet")) detail = "supernet weights, batch norms recalibrated";
   if (train_seconds) detail += (detail.empty() ? "" : ", ") + format_duration(*train_seconds);
   // Accuracy is a fraction; anything above one was already given in percent.
   out += card("test accuracy",

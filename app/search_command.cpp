@@ -30,6 +30,7 @@
 #include "report.hpp"
 #include "search_config.hpp"
 #include "train_recipe.hpp"
+#include "trained_supernet.hpp"
 
 namespace hwnas::app {
 namespace {
@@ -71,6 +72,7 @@ struct SearchFlags {
     } else if (epochs || train_subset) {
       auto& final = c["final"];
       if (final.is_null()) final = nlohmann::json::object();
+      final.erase("supernet");  // training replaces the supernet's weights
       if (epochs) final["epochs"] = *epochs;
       if (train_subset) final["train_subset"] = *train_subset;
     }
@@ -127,7 +129,7 @@ struct SearchCommand {
       best = candidate_json(parts.space, *result.best);
       best["macs"] = parts.space.macs(result.best->arch);
       best["estimator"] = parts.estimator.name();
-      if (!config.final.is_null()) best["final"] = train_briefly(parts, *result.best, config);
+      if (!config.final.is_null()) best["final"] = final_result(parts, *result.best, config);
     }
     write_file_atomically(dir / "best.json", best.dump(2) + "\n");
     nlohmann::json pareto = nlohmann::json::array();
@@ -138,8 +140,35 @@ struct SearchCommand {
     return 0;
   }
 
-  /// Trains `best` from scratch for the configured epochs and reports its
-  /// test accuracy, and its measured latency next to the prediction.
+  /// `best`'s test accuracy, with the supernet's weights or after brief
+  /// training, and its measured latency next to the prediction.
+  [[nodiscard]] nlohmann::json final_result(const SearchParts& parts, const search::Candidate<space::AnyArch>& best,
+                                            const SearchConfig& config) const {
+    nlohmann::json out =
+        config.final.contains("supernet") ? with_supernet_weights(best, config) : train_briefly(parts, best, config);
+    if (parts.cost_unit == "ms" && config.final.value("measure", true)) {
+      const cost::MeasuredLatency<space::AnySpace> measured(
+          parts.space, cost::LatencyOptions{}.threads(config.cost.value("threads", 1)));
+      out["measured_ms"] = measured.measure(best.arch).median_ms;
+      out["predicted_ms"] = best.cost;
+    }
+    return out;
+  }
+
+  /// Once-for-All's deployment: the subnet keeps the supernet's weights, its
+  /// batch norms recalibrated on 2,000 training images.
+  [[nodiscard]] nlohmann::json with_supernet_weights(const search::Candidate<space::AnyArch>& best,
+                                                     const SearchConfig& config) const {
+    constexpr std::int64_t calibration = 2000;
+    const fs::path dir = resolve_supernet(config.final["supernet"].get<std::string>(), config.space);
+    if (!quiet) fmt::print(stderr, "testing the best architecture with the weights of {}\n", dir.string());
+    const TrainedSupernet trained(dir, "fashion-mnist", "");
+    return {{"supernet", dir.string()},
+            {"recalibration_images", calibration},
+            {"test_acc", trained.test_estimator(calibration).estimate(best.arch).value}};
+  }
+
+  /// Trains `best` from scratch for the configured epochs.
   [[nodiscard]] nlohmann::json train_briefly(const SearchParts& parts, const search::Candidate<space::AnyArch>& best,
                                              const SearchConfig& config) const {
     const auto options = built_in_training()
@@ -155,17 +184,10 @@ struct SearchCommand {
     if (!quiet) fmt::print(stderr, "training the best architecture for {} epochs\n", options.epochs());
     const train::TrainResult trained =
         trainer.fit(data.train, nullptr, train::callback_if<train::ShowProgress>(!quiet));
-    nlohmann::json out{{"epochs", options.epochs()},
-                       {"train_subset", options.train_subset()},
-                       {"test_acc", trainer.evaluate(data.test).accuracy},
-                       {"train_seconds", trained.seconds}};
-    if (parts.cost_unit == "ms" && config.final.value("measure", true)) {
-      const cost::MeasuredLatency<space::AnySpace> measured(
-          parts.space, cost::LatencyOptions{}.threads(config.cost.value("threads", 1)));
-      out["measured_ms"] = measured.measure(best.arch).median_ms;
-      out["predicted_ms"] = best.cost;
-    }
-    return out;
+    return {{"epochs", options.epochs()},
+            {"train_subset", options.train_subset()},
+            {"test_acc", trainer.evaluate(data.test).accuracy},
+            {"train_seconds", trained.seconds}};
   }
 
   void write_report(const fs::path& dir, const SearchConfig& config, const SearchParts& parts,
@@ -208,8 +230,11 @@ struct SearchCommand {
                  result.best->accuracy, result.best->cost, parts.cost_unit, parts.cost_budget, result.best->params,
                  parts.space.to_json(result.best->arch).dump());
       if (const auto final = best.value("final", nlohmann::json(nullptr)); !final.is_null()) {
-        fmt::print("  trained {} epochs: test accuracy {:.4f}", final["epochs"].get<int>(),
-                   final["test_acc"].get<double>());
+        if (final.contains("supernet"))
+          fmt::print("  with the supernet's weights: test accuracy {:.4f}", final["test_acc"].get<double>());
+        else
+          fmt::print("  trained {} epochs: test accuracy {:.4f}", final["epochs"].get<int>(),
+                     final["test_acc"].get<double>());
         if (final.contains("measured_ms"))
           fmt::print(", measured {:.4f} ms (predicted {:.4f} ms)", final["measured_ms"].get<double>(),
                      final["predicted_ms"].get<double>());
@@ -232,7 +257,9 @@ Command add_search_command(CLI::App& app) {
   cli->add_option("--out", c.out, "output directory")->capture_default_str();
   cli->add_option("--resume", c.resume, "continue the search in this directory after an interruption");
   cli->add_option("--space", f.space, "search space: ofa-fmnist (default), proxyless, nb201");
-  cli->add_option("--estimator", f.estimator, "accuracy estimator: zen (default), gradsign, synflow, ..., ofa-predictor, supernet");
+  cli->add_option("--estimator", f.estimator,
+                  "accuracy estimator: ofa-predictor (default for ofa-fmnist), supernet, zen (default elsewhere), "
+                  "gradsign, synflow, ...");
   cli->add_option("--cost", f.cost, "cost model: lut (default), mlp, macs, params, measured");
   cli->add_option("--strategy", f.strategy, "evolution (default), aging-evolution, nsga2, rl, random");
   cli->add_option("--objective", f.objective, "accuracy (default) or pareto");
@@ -248,9 +275,11 @@ Command add_search_command(CLI::App& app) {
   cli->add_option("--checkpoint-seconds", f.checkpoint_seconds, "seconds between checkpoints (default 5)")
       ->check(CLI::NonNegativeNumber);
   cli->add_option("--seed", f.seed, "seeds the strategy, the estimator and the training (default 0)");
-  cli->add_option("--epochs", f.epochs, "brief training of the best architecture (default 1)");
+  cli->add_option("--epochs", f.epochs,
+                  "train the best architecture from scratch for N epochs (default: ofa-fmnist's best keeps the "
+                  "supernet's weights; others train for 1)");
   cli->add_option("--train-subset", f.train_subset, "training images of that training (default 12000)");
-  cli->add_flag("--no-final", f.no_final, "skip training and measuring the best architecture");
+  cli->add_flag("--no-final", f.no_final, "skip testing and measuring the best architecture");
   cli->add_flag("--json", c.json, "print the summary as one JSON document");
   cli->add_flag("--quiet", c.quiet, "no progress on stderr");
   return {cli, [command] { return command->run(); }};

@@ -131,10 +131,22 @@ double median_cost(const space::AnySpace& space, const cost::AnyCost& cost, std:
 
 }  // namespace
 
+nlohmann::json SearchConfig::default_estimator(const std::string& space) {
+  if (space == "ofa-fmnist") return {{"name", "ofa-predictor"}, {"file", "auto"}};
+  return {{"name", "zen"}};
+}
+
+nlohmann::json SearchConfig::default_final(const std::string& space) {
+  if (space == "ofa-fmnist") return {{"supernet", "auto"}, {"measure", true}};
+  return {{"epochs", 1}, {"train_subset", 12000}, {"measure", true}};
+}
+
 SearchConfig SearchConfig::from_json(const nlohmann::json& json) {
   SearchConfig c;
   JsonOptions o(json, "search config");
   c.space = o.get("space", c.space);
+  c.estimator = default_estimator(c.space);
+  c.final = default_final(c.space);
   if (o.has("estimator")) c.estimator = o.object("estimator");
   if (o.has("cost")) c.cost = o.object("cost");
   if (o.has("strategy")) c.strategy = o.object("strategy");
@@ -160,10 +172,18 @@ SearchConfig SearchConfig::from_json(const nlohmann::json& json) {
   if (o.has("final")) {
     c.final = o.object("final");
     JsonOptions final(c.final, "final");
-    HWNAS_CHECK_CONFIG(final.get<std::int64_t>("epochs", 1) >= 1 && final.get<std::int64_t>("train_subset", 1) >= 0,
-                       "final: epochs must be positive and train_subset non-negative");
+    const auto supernet = final.get_optional<std::string>("supernet");
+    const auto epochs = final.get_optional<std::int64_t>("epochs");
+    const auto train_subset = final.get_optional<std::int64_t>("train_subset");
     (void)final.get("measure", true);
     final.finish();
+    HWNAS_CHECK_CONFIG(!supernet || (!epochs && !train_subset),
+                       "final: either \"supernet\" (keep its weights) or \"epochs\"/\"train_subset\" (train), "
+                       "not both");
+    HWNAS_CHECK_CONFIG(!supernet || c.space == "ofa-fmnist", "final.supernet: only for ofa-fmnist, not {}", c.space);
+    if (!supernet && c.final.is_object()) c.final.erase("supernet");  // a null one: train
+    HWNAS_CHECK_CONFIG(epochs.value_or(1) >= 1 && train_subset.value_or(0) >= 0,
+                       "final: epochs must be positive and train_subset non-negative");
   }
   o.finish();
 

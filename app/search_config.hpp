@@ -4,13 +4,13 @@
 // assembles. docs/search.md lists every field; the defaults are the main job:
 //
 //     {"space": "ofa-fmnist",
-//      "estimator": {"name": "zen", "batch": 16, "repeats": 1},
+//      "estimator": {"name": "ofa-predictor", "file": "auto"},  // other spaces: {"name": "zen"}
 //      "cost": {"name": "lut", "file": "auto", "threads": 1},
 //      "strategy": {"name": "evolution", "population": 100},
 //      "constraints": {"cost": null, "params": null},     // null cost: the median of sampled candidates
 //      "budget": {"evaluations": 3000, "seconds": null},
 //      "objective": "accuracy", "seed": 0, "early_stop": 0, "checkpoint_seconds": 5,
-//      "final": {"epochs": 1, "train_subset": 12000, "measure": true}}
+//      "final": {"supernet": "auto", "measure": true}}     // other spaces: {"epochs": 1, "train_subset": 12000}
 
 #include <cstdint>
 #include <filesystem>
@@ -31,7 +31,7 @@ struct SearchConfig {
   std::string space = "ofa-fmnist";
   /// {"name": a zero-cost proxy and its settings, "ofa-predictor" and its "file", or "supernet" and its
   /// "dir", "recalibration_images", "validation_images", "data", "data_dir"}.
-  nlohmann::json estimator = {{"name", "zen"}};
+  nlohmann::json estimator = default_estimator(space);
   /// {"name": "lut" | "mlp" | "macs" | "params" | "measured", "file", "threads", "force"}.
   nlohmann::json cost = {{"name", "lut"}, {"file", "auto"}};
   /// {"name": strategy, and its options}: see search::make_strategy.
@@ -49,8 +49,15 @@ struct SearchConfig {
   std::int64_t early_stop = 0;
   /// Seconds between checkpoints (0: after every round).
   double checkpoint_seconds = 5.0;
-  /// Brief training of the best architecture: {"epochs", "train_subset", "measure"}; null: none.
-  nlohmann::json final = {{"epochs", 1}, {"train_subset", 12000}, {"measure", true}};
+  /// The best architecture's accuracy on the test images, and with "measure" its measured latency:
+  /// {"supernet": a supernet directory or "auto", "measure"} keeps the supernet's weights (batch norms
+  /// recalibrated); {"epochs", "train_subset", "measure"} trains it briefly from scratch; null: neither.
+  nlohmann::json final = default_final(space);
+
+  /// Where a supernet is shipped (ofa-fmnist), its accuracy predictor; elsewhere Zen-score.
+  [[nodiscard]] static nlohmann::json default_estimator(const std::string& space);
+  /// Where a supernet is shipped, the best keeps its weights; elsewhere it is trained for one epoch.
+  [[nodiscard]] static nlohmann::json default_final(const std::string& space);
 
   /// ConfigError naming the field for anything malformed, unknown or out of range.
   [[nodiscard]] static SearchConfig from_json(const nlohmann::json& json);

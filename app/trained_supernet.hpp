@@ -38,6 +38,8 @@ struct TrainedSupernet {
 
   /// The estimator on all held-out images, recalibrating on `calibration` training images.
   [[nodiscard]] SupernetEstimator estimator(std::int64_t calibration) const;
+  /// The same on the test images.
+  [[nodiscard]] SupernetEstimator test_estimator(std::int64_t calibration) const;
 };
 
 /// `given` as it is, or for "auto" the shipped supernet of `space` (data/supernet/<space>).

@@ -259,13 +259,18 @@ TEST(Report, RendersEqualCostsNullAccuraciesAndOneRound) {
 TEST(Report, ShowsTheFinalResultOnlyWhenGiven) {
   ReportInput in = realistic_run();
   std::string html = render_report(in);
-  EXPECT_NE(html.find("After training"), std::string::npos);
+  EXPECT_NE(html.find("Test accuracy and latency"), std::string::npos);
+  EXPECT_NE(html.find("after 5 epochs"), std::string::npos);
   EXPECT_NE(html.find("87.3 %"), std::string::npos);
   EXPECT_NE(html.find("-4.94 % vs measured"), std::string::npos);
   EXPECT_EQ(count(html, R"(class="bar-measured")"), 1u);
+  in.final = {{"supernet", "data/supernet/ofa-fmnist"}, {"test_acc", 0.9}};
+  html = render_report(in);
+  EXPECT_NE(html.find("supernet weights, batch norms recalibrated"), std::string::npos);
+  EXPECT_EQ(html.find("after 5 epochs"), std::string::npos);
   in.final = nullptr;
   html = render_report(in);
-  EXPECT_EQ(html.find("After training"), std::string::npos);
+  EXPECT_EQ(html.find("Test accuracy and latency"), std::string::npos);
 }
 
 TEST(Report, FlattensTheConfiguration) {

@@ -23,6 +23,7 @@ TEST(JsonOptions, ReadsPresentFieldsAndFallsBackForAbsentOnes) {
   EXPECT_EQ(o.get_optional<double>("limit"), std::nullopt) << "null reads as absent";
   EXPECT_EQ(o.get_optional<double>("missing"), std::nullopt);
   EXPECT_EQ(o.get("missing", 7), 7);
+  EXPECT_EQ(o.get<std::uint64_t>("count", 0), 3U) << "JSON built in C++ holds 3 as a signed integer";
   o.finish();
 }
 

@@ -86,7 +86,10 @@ class JsonOptions {
     if constexpr (std::same_as<T, bool>) {
       return value.is_boolean() ? nullptr : "true or false";
     } else if constexpr (std::unsigned_integral<T>) {
-      return value.is_number_unsigned() ? nullptr : "a non-negative integer";
+      // JSON built in C++ holds `7` as a signed integer; parsed text holds it unsigned.
+      const bool non_negative =
+          value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+      return non_negative ? nullptr : "a non-negative integer";
     } else if constexpr (std::integral<T>) {
       return value.is_number_integer() ? nullptr : "an integer";
     } else if constexpr (std::floating_point<T>) {
