@@ -6,6 +6,7 @@
 //   into the output directory: `recipe.json`, `checkpoint.state` (saved
 //   atomically; a rerun continues from it) and, at the end, `supernet.state`.
 // - `eval`: the validation accuracy of given subnets with inherited weights.
+// - `predict`: the accuracy predictor's estimate of given subnets.
 // - `fit-predictor`: scores sampled subnets (appended to a JSON Lines file
 //   as it goes, so a killed run resumes) and fits the accuracy predictor.
 
@@ -120,22 +121,37 @@ struct SupernetEvalCommand {
   std::int64_t calibration = 2000;
   std::string dataset = "fashion-mnist";
   std::string data_dir;
-  std::string predictor;
+
+  int run() const {
+    const auto given = archs.load();
+    const TrainedSupernet trained(resolve_supernet(dir, "ofa-fmnist"), dataset, data_dir);
+    const SupernetEstimator accuracy = trained.estimator(calibration);
+    for (const auto& arch : given) {
+      const auto e = accuracy.estimate(ofa_arch(arch));
+      fmt::print("{}\n", nlohmann::json{{"arch", arch.first.to_json(arch.second)},
+                                        {"val_acc", e.value},
+                                        {"seconds", e.cost.seconds}}
+                             .dump());
+      std::fflush(stdout);
+    }
+    return 0;
+  }
+};
+
+struct PredictCommand {
+  explicit PredictCommand(CLI::App& cli) : archs(cli) {}
+
+  ArchOption archs;
+  std::string predictor = "auto";
 
   int run() const {
     const auto given = archs.load();
     const space::OfaFmnistSpace space;
-    const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), dataset, data_dir);
-    const SupernetEstimator accuracy = trained.estimator(calibration);
-    std::optional<supernet::AccuracyPredictor> predicted;
-    if (!predictor.empty())
-      predicted = supernet::AccuracyPredictor::load(resolve_accuracy_predictor(predictor, std::string(space.name())));
+    const auto model = supernet::AccuracyPredictor::load(resolve_accuracy_predictor(predictor, "ofa-fmnist"));
     for (const auto& arch : given) {
-      const auto e = accuracy.estimate(ofa_arch(arch));
-      nlohmann::json line{{"arch", arch.first.to_json(arch.second)}, {"val_acc", e.value}, {"seconds", e.cost.seconds}};
-      if (predicted) line["predicted_acc"] = predicted->predict(space.encode(ofa_arch(arch)));
-      fmt::print("{}\n", line.dump());
-      std::fflush(stdout);
+      fmt::print("{}\n", nlohmann::json{{"arch", arch.first.to_json(arch.second)},
+                                        {"predicted_acc", model.predict(space.encode(ofa_arch(arch)))}}
+                             .dump());
     }
     return 0;
   }
@@ -235,8 +251,11 @@ Command add_supernet_command(CLI::App& app) {
   eval->add_option("--data", eval_command->dataset, "dataset it was trained on")->capture_default_str();
   eval->add_option("--data-dir", eval_command->data_dir, "directory of the dataset files (mnist)");
   add_calibration_option(*eval, eval_command->calibration);
-  eval->add_option("--predictor", eval_command->predictor,
-                   "also print an accuracy predictor's estimate (a file, or auto: the shipped one)");
+
+  CLI::App* predict = cli->add_subcommand("predict", "Accuracy of subnets as the accuracy predictor estimates it");
+  auto predict_command = std::make_shared<PredictCommand>(*predict);
+  predict->add_option("--predictor", predict_command->predictor, "predictor file; auto: the shipped one")
+      ->capture_default_str();
 
   CLI::App* fit = cli->add_subcommand("fit-predictor", "Score sampled subnets and fit the accuracy predictor");
   auto fit_command = std::make_shared<FitPredictorCommand>();
@@ -253,9 +272,10 @@ Command add_supernet_command(CLI::App& app) {
   fit->add_flag("--quiet", f.quiet, "no progress on stderr");
   fit->add_flag("--json", f.json, "print the summary as one JSON document");
 
-  return {cli, [command, eval_command, fit_command, train, eval] {
+  return {cli, [command, eval_command, predict_command, fit_command, train, eval, predict] {
             if (train->parsed()) return command->run();
             if (eval->parsed()) return eval_command->run();
+            if (predict->parsed()) return predict_command->run();
             return fit_command->run();
           }};
 }

@@ -86,14 +86,17 @@ TEST(SupernetCommand, TrainsResumesScoresAndFitsThePredictor) {
   ASSERT_EQ(searched.exit_code, 0) << searched.err;
   EXPECT_EQ(nlohmann::json::parse(searched.out)["best"]["estimator"], "predictor");
 
-  // `eval` also prints the predictor's estimate.
-  const Outcome compared = run_hwnas("supernet eval" + tiny + "--space ofa-fmnist --sample 2 --supernet " +
-                                     whole.string() + " --predictor " + predictor);
-  ASSERT_EQ(compared.exit_code, 0) << compared.err;
-  const auto with_predictions = json_lines(compared.out);
-  ASSERT_EQ(with_predictions.size(), 2U);
-  EXPECT_EQ(with_predictions[0]["val_acc"], lines[0]["val_acc"]);
-  EXPECT_TRUE(with_predictions[0]["predicted_acc"].is_number_float());
+  // `predict` estimates what `eval` scored (result lines as input), and the search's best as the search did.
+  const auto searched_best = nlohmann::json::parse(searched.out)["best"];
+  write_file_atomically(work / "scored.jsonl",
+                        scored.out + nlohmann::json{{"arch", searched_best["arch"]}}.dump() + "\n");
+  const Outcome predicted =
+      run_hwnas("supernet predict --predictor " + predictor + " --archs " + (work / "scored.jsonl").string());
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  const auto predictions = json_lines(predicted.out);
+  ASSERT_EQ(predictions.size(), 3U);
+  EXPECT_EQ(predictions[1]["arch"], lines[1]["arch"]);
+  EXPECT_DOUBLE_EQ(predictions[2]["predicted_acc"].get<double>(), searched_best["accuracy"].get<double>());
 
   // The supernet itself as the search's estimator scores the best as `eval` does.
   const nlohmann::json direct = {{"estimator",
