@@ -135,8 +135,10 @@ def predictor(args):
 
 def tradeoff(args):
     rows = []
+    candidates = {"ofa-predictor": args.evaluations, "zen": args.zen_evaluations}
     for budget in args.budgets:
-        for estimator, evaluations in (("ofa-predictor", args.evaluations), ("zen", args.zen_evaluations)):
+        for estimator in args.rankers:
+            evaluations = candidates[estimator]
             out = args.out / f"{estimator}-{budget:g}ms"
             summary = out / "summary.json"
             if not summary.exists():
@@ -152,8 +154,8 @@ def tradeoff(args):
     names = {"ofa-predictor": "accuracy predictor", "zen": "Zen-score"}
     svg_plot(args.out / "tradeoff.svg", "ofa-fmnist: best subnet per latency budget", "measured latency (ms)",
              "test accuracy (%), supernet weights",
-             [(names[e], colour, [(r["measured_ms"], 100 * r["test_acc"]) for r in rows if r["estimator"] == e], True)
-              for e, colour in colours.items()])
+             [(names[e], colours[e], [(r["measured_ms"], 100 * r["test_acc"]) for r in rows if r["estimator"] == e],
+               True) for e in args.rankers])
     print("| budget (ms) | ranked by | candidates | test accuracy | measured (ms) | table (ms) |")
     print("|---:|---|---:|---:|---:|---:|")
     for r in rows:
@@ -204,6 +206,8 @@ def main():
                         default=[0.3, 0.35, 0.4, 0.5, 0.65], help="latency budgets in ms, comma-separated")
     parser.add_argument("--evaluations", type=int, default=50000, help="OFA: a population of 100 for 500 generations")
     parser.add_argument("--zen-evaluations", type=int, default=3000)
+    parser.add_argument("--rankers", type=lambda s: s.split(","), default=["ofa-predictor", "zen"],
+                        help="estimators the searches rank candidates by: ofa-predictor, zen")
     parser.add_argument("--random", type=int, default=10, help="random subnets trained from scratch")
     parser.add_argument("--epochs", type=int, default=None, help="from-scratch epochs (default: the recipe's total)")
     args = parser.parse_args()

@@ -29,10 +29,9 @@ namespace hwnas::supernet {
 template <ElasticSupernet Supernet>
 class SupernetAccuracy {
  public:
-  /// Validation runs `batch_size` images per pass: on 2 cores batches of 100
-  /// run the largest subnet 11x faster per image than batches of 500
-  /// (`hwnas bench --mode infer`). ConfigError for no validation images or
-  /// no recalibration batches.
+  /// Validation runs `batch_size` images per pass (train::evaluate's default;
+  /// see there). ConfigError for no validation images or no recalibration
+  /// batches.
   SupernetAccuracy(std::shared_ptr<const Supernet> supernet, std::shared_ptr<const data::LabelledImages> validation,
                    std::vector<Tensor> calibration, std::int64_t batch_size = 100)
       : supernet_(std::move(supernet)),

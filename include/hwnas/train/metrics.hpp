@@ -78,9 +78,10 @@ void to_json(nlohmann::json& j, const TrainResult& r);
 [[nodiscard]] std::int64_t count_correct(const Tensor& logits, std::span<const std::int32_t> labels);
 
 /// Loss and accuracy of `network` on `data` in evaluation mode, without
-/// recording gradients, `batch_size` images per forward pass. The network's
-/// training mode is restored afterwards. ConfigError for empty data.
+/// recording gradients, `batch_size` images per forward pass (larger batches
+/// are no faster per image and, for large networks, slower: docs/benchmarks.md).
+/// The network's training mode is restored afterwards. ConfigError for empty data.
 [[nodiscard]] Evaluation evaluate(nn::Module& network, const data::LabelledImages& data,
-                                  std::int64_t batch_size = 500);
+                                  std::int64_t batch_size = 100);
 
 }  // namespace hwnas::train

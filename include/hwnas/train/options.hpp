@@ -35,7 +35,7 @@ class TrainOptions {
   /// Images per optimizer step; the last incomplete batch of an epoch is dropped.
   HWNAS_ARG(std::int64_t, batch_size, 64)
   /// Images per forward pass when evaluating.
-  HWNAS_ARG(std::int64_t, eval_batch_size, 500)
+  HWNAS_ARG(std::int64_t, eval_batch_size, 100)
   HWNAS_ARG(OptimizerKind, optimizer, OptimizerKind::sgd)
   /// Peak learning rate.
   HWNAS_ARG(double, lr, 0.05)
