@@ -76,15 +76,20 @@ TEST(SupernetCommand, TrainsResumesScoresAndFitsThePredictor) {
 
   // The predictor ranks candidates of a search.
   const std::string predictor = (whole / "accuracy-predictor.json").string();
+  // Its best is then tested with the supernet's weights (on the Fashion-MNIST test images).
   const nlohmann::json config = {{"estimator", {{"name", "ofa-predictor"}, {"file", predictor}}},
                                  {"cost", {{"name", "macs"}}},
                                  {"budget", {{"evaluations", 200}}},
-                                 {"final", nullptr}};
+                                 {"final", {{"supernet", whole.string()}}}};
   write_file_atomically(work / "search.json", config.dump());
   const Outcome searched = run_hwnas("search --quiet --json --config " + (work / "search.json").string() + " --out " +
                                      (work / "search").string());
   ASSERT_EQ(searched.exit_code, 0) << searched.err;
   EXPECT_EQ(nlohmann::json::parse(searched.out)["best"]["estimator"], "predictor");
+  const auto tested = nlohmann::json::parse(searched.out)["best"]["final"];
+  EXPECT_EQ(tested["supernet"], whole.string());
+  EXPECT_GE(tested["test_acc"].get<double>(), 0.0);
+  EXPECT_LE(tested["test_acc"].get<double>(), 1.0);
 
   // `predict` estimates what `eval` scored (result lines as input), and the search's best as the search did.
   const auto searched_best = nlohmann::json::parse(searched.out)["best"];
