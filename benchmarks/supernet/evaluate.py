@@ -172,14 +172,18 @@ def scratch(args):
     inherited = {key(r["arch"]): r["val_acc"] for r in append_scored(args.hwnas, archs, args.out / "inherited.jsonl")}
     trained_path = args.out / f"scratch-{epochs}-epochs.jsonl"
     trained = {key(r["arch"]): r for r in lines(trained_path.read_text())} if trained_path.exists() else {}
-    for arch in archs:
+    # The largest, by far the slowest, trains last; a killed training continues from its checkpoint.
+    for i, arch in sorted(enumerate(archs), key=lambda pair: pair[0] == 0):
         if key(arch) in trained:
             continue
+        checkpoint = args.out / f"scratch-{epochs}-epochs-{i}.state"
         result = json.loads(run([args.hwnas, "train", "--quiet", "--json", "--arch", json.dumps(arch), "--epochs",
-                                 epochs, "--val-size", recipe["validation_size"], "--seed", recipe["seed"]]))
+                                 epochs, "--val-size", recipe["validation_size"], "--seed", recipe["seed"],
+                                 "--checkpoint", checkpoint, "--checkpoint-every", 100, "--resume"]))
         line = {"arch": arch, "val_acc": result["val_acc"], "test_acc": result["test_acc"], "time_s": result["time_s"]}
         with trained_path.open("a") as out:
             out.write(json.dumps(line) + "\n")
+        checkpoint.unlink(missing_ok=True)
         trained[key(arch)] = line
     print(f"{len(archs)} subnets, from scratch for {epochs} epochs; accuracy on the "
           f"{recipe['validation_size']} held-out images\n")
