@@ -1,6 +1,7 @@
 #include "hwnas/predict/mlp_regressor.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include <fmt/format.h>
@@ -172,7 +173,15 @@ double MlpRegressor::predict(std::span<const float> features) const {
 }
 
 nlohmann::json MlpRegressor::to_json() const {
-  const auto list = [](const auto& v) { return std::vector<float>(v.data(), v.data() + v.size()); };
+  // Each float as the shortest decimal that reads back as it: held in JSON as a double, a float would
+  // print with 17 digits and the file would be twice the size.
+  const auto list = [](const auto& v) {
+    std::vector<double> out;
+    out.reserve(static_cast<std::size_t>(v.size()));
+    for (Eigen::Index i = 0; i < v.size(); ++i)
+      out.push_back(std::strtod(fmt::format("{}", v.data()[i]).c_str(), nullptr));
+    return out;
+  };
   nlohmann::json layers = nlohmann::json::array();
   for (std::size_t l = 0; l < weights_.size(); ++l) {
     const RowMajor w = weights_[l];

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -56,9 +57,14 @@ TEST(MlpRegressor, LearnsASmoothFunctionAndRoundTrips) {
   EXPECT_LT(m.relative_rmse, 0.05) << "rmse " << m.rmse;
   EXPECT_GT(m.within_10_percent, 0.9);
 
-  const MlpRegressor back = MlpRegressor::from_json(nlohmann::json::parse(model.to_json().dump()));
+  const std::string text = model.to_json().dump();
+  const MlpRegressor back = MlpRegressor::from_json(nlohmann::json::parse(text));
   for (const auto& f : test_x) EXPECT_EQ(back.predict(f), model.predict(f));
   EXPECT_EQ(back.input_size(), 5);
+  EXPECT_EQ(back.to_json().dump(), text) << "a reloaded model saves to the same text";
+  // Weights are written with a float's digits (at most 9 significant), not a double's 17.
+  const double weight = nlohmann::json::parse(text)["layers"][0]["weight"][0].get<double>();
+  EXPECT_LE(fmt::format("{}", weight).size(), std::size_t{16});
 }
 
 TEST(MlpRegressor, RefusesMalformedSetsAndModels) {
