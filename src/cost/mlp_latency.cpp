@@ -1,9 +1,9 @@
 #include "hwnas/cost/mlp_latency.hpp"
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hwnas/core/io.hpp"
+#include "hwnas/predict/predictor_file.hpp"
 
 namespace hwnas::cost {
 
@@ -18,17 +18,11 @@ void LatencyPredictor::save(const std::filesystem::path& path) const {
 }
 
 LatencyPredictor LatencyPredictor::load(const std::filesystem::path& path) {
-  const std::string text = read_file(path);
-  try {
-    const auto j = nlohmann::json::parse(text);
-    HWNAS_CHECK_CONFIG(j.is_object() && j.value("kind", "") == "latency-mlp", "not a latency predictor");
-    return {j.at("space").get<std::string>(), j.at("device").get<Device>(),
-            predict::MlpRegressor::from_json(j.at("model")), j.at("held_out").get<predict::RegressionMetrics>()};
-  } catch (const nlohmann::json::exception& e) {
-    throw IoError(fmt::format("{}: not a latency predictor: {}", path.string(), e.what()));
-  } catch (const ConfigError& e) {
-    throw IoError(fmt::format("{}: corrupt latency predictor: {}", path.string(), e.what()));
-  }
+  return predict::load_predictor_file(path, "latency-mlp", "latency predictor", [](const nlohmann::json& j) {
+    return LatencyPredictor(j.at("space").get<std::string>(), j.at("device").get<Device>(),
+                            predict::MlpRegressor::from_json(j.at("model")),
+                            j.at("held_out").get<predict::RegressionMetrics>());
+  });
 }
 
 }  // namespace hwnas::cost

@@ -3,11 +3,11 @@
 #include <cmath>
 #include <limits>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hwnas/core/io.hpp"
 #include "hwnas/estimate/correlation.hpp"
+#include "hwnas/predict/predictor_file.hpp"
 
 namespace hwnas::supernet {
 
@@ -42,19 +42,13 @@ void AccuracyPredictor::save(const std::filesystem::path& path) const {
 }
 
 AccuracyPredictor AccuracyPredictor::load(const std::filesystem::path& path) {
-  const std::string text = read_file(path);
-  try {
-    const auto j = nlohmann::json::parse(text);
-    HWNAS_CHECK_CONFIG(j.is_object() && j.value("kind", "") == "accuracy-mlp", "not an accuracy predictor");
+  return predict::load_predictor_file(path, "accuracy-mlp", "accuracy predictor", [](const nlohmann::json& j) {
     const auto& tau = j.at("held_out_tau");
-    return {j.at("space").get<std::string>(), j.at("supernet").get<std::string>(),
-            predict::MlpRegressor::from_json(j.at("model")), j.at("held_out").get<predict::RegressionMetrics>(),
-            tau.is_null() ? std::numeric_limits<double>::quiet_NaN() : tau.get<double>()};
-  } catch (const nlohmann::json::exception& e) {
-    throw IoError(fmt::format("{}: not an accuracy predictor: {}", path.string(), e.what()));
-  } catch (const ConfigError& e) {
-    throw IoError(fmt::format("{}: corrupt accuracy predictor: {}", path.string(), e.what()));
-  }
+    return AccuracyPredictor(j.at("space").get<std::string>(), j.at("supernet").get<std::string>(),
+                             predict::MlpRegressor::from_json(j.at("model")),
+                             j.at("held_out").get<predict::RegressionMetrics>(),
+                             tau.is_null() ? std::numeric_limits<double>::quiet_NaN() : tau.get<double>());
+  });
 }
 
 }  // namespace hwnas::supernet

@@ -24,6 +24,15 @@ struct Outcome {
   std::string err;
 };
 
+/// An empty directory `hwnas-<name>` under the test's temporary directory
+/// (whatever an earlier run left there is removed).
+inline std::filesystem::path fresh_dir(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("hwnas-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 /// Runs `hwnas <arguments>` and captures its exit code, stdout and stderr.
 inline Outcome run_hwnas(const std::string& arguments) {
   namespace fs = std::filesystem;

@@ -19,19 +19,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("hwnas-search-" + name);
-  fs::remove_all(dir);
-  return dir;
-}
-
 nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(read_file(path)); }
 
 /// A quick search: nb201 cells ranked by parameters under a MACs budget.
 const std::string quick = "search --space nb201 --estimator params --cost macs --cost-budget 60e6 --no-final --quiet";
 
 TEST(SearchCommand, WritesTheBestTheFrontTheHistoryAndTheReport) {
-  const fs::path dir = fresh_dir("files");
+  const fs::path dir = fresh_dir("search-files");
   const Outcome o = run_hwnas(quick + " --budget-evals 60 --batch 20 --json --out " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const auto summary = nlohmann::json::parse(o.out);
@@ -66,7 +60,7 @@ TEST(SearchCommand, WritesTheBestTheFrontTheHistoryAndTheReport) {
 TEST(SearchCommand, RunsEveryStrategy) {
   for (const std::string strategy : {"random", "evolution", "aging-evolution", "nsga2", "rl"}) {
     SCOPED_TRACE(strategy);
-    const fs::path dir = fresh_dir(strategy);
+    const fs::path dir = fresh_dir("search-" + strategy);
     const Outcome o =
         run_hwnas(quick + " --budget-evals 80 --strategy " + strategy + " --json --out " + dir.string());
     ASSERT_EQ(o.exit_code, 0) << o.err;
@@ -76,7 +70,7 @@ TEST(SearchCommand, RunsEveryStrategy) {
 }
 
 TEST(SearchCommand, LeavesTheBudgetToTheSpaceWhenNoneIsGiven) {
-  const fs::path dir = fresh_dir("median");
+  const fs::path dir = fresh_dir("search-median");
   const Outcome o = run_hwnas(
       "search --space nb201 --estimator params --cost macs --no-final --quiet --budget-evals 20 --out " + dir.string());
   ASSERT_EQ(o.exit_code, 0) << o.err;
@@ -88,8 +82,7 @@ TEST(SearchCommand, LeavesTheBudgetToTheSpaceWhenNoneIsGiven) {
 }
 
 TEST(SearchCommand, NamesTheFieldOfABadConfiguration) {
-  const fs::path dir = fresh_dir("config");
-  fs::create_directories(dir);
+  const fs::path dir = fresh_dir("search-config");
   const auto config_with = [&](const std::string& name, const nlohmann::json& json) {
     const fs::path path = dir / (name + ".json");
     write_file_atomically(path, json.dump());
@@ -138,11 +131,10 @@ TEST(SearchCommand, AKilledSearchResumesToTheUninterruptedResult) {
   const std::string search =
       "search --space nb201 --estimator zen --cost macs --cost-budget 40e6 --budget-evals 100 --batch 10 "
       "--checkpoint-seconds 0 --no-final --quiet --seed 3 --out ";
-  const fs::path whole = fresh_dir("whole");
+  const fs::path whole = fresh_dir("search-whole");
   ASSERT_EQ(run_hwnas(search + whole.string()).exit_code, 0);
 
-  const fs::path cut = fresh_dir("cut");
-  fs::create_directories(cut);
+  const fs::path cut = fresh_dir("search-cut");
   ASSERT_TRUE(kill_once_written(search + cut.string(), cut / "checkpoint.json"));
   const auto saved = read_json(cut / "checkpoint.json");
   ASSERT_LT(saved["history"].size(), 100U) << "killed before the end";

@@ -16,13 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("hwnas-supernet-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 fs::path tiny_recipe(const fs::path& dir) {
   const nlohmann::json recipe = {
       {"batch_size", 32},
@@ -38,7 +31,7 @@ fs::path tiny_recipe(const fs::path& dir) {
 }
 
 TEST(SupernetCommand, TrainsResumesScoresAndFitsThePredictor) {
-  const fs::path work = fresh_dir("work");
+  const fs::path work = fresh_dir("supernet-work");
   // Batch norms recalibrated on 64 images instead of 2,000 keep the test quick.
   const std::string tiny = " --data synthetic --recalibration-images 64 ";
   const std::string train =
