@@ -258,8 +258,8 @@ Command add_search_command(CLI::App& app) {
   cli->add_option("--resume", c.resume, "continue the search in this directory after an interruption");
   cli->add_option("--space", f.space, "search space: ofa-fmnist (default), proxyless, nb201");
   cli->add_option("--estimator", f.estimator,
-                  "accuracy estimator: ofa-predictor (default for ofa-fmnist), supernet, zen (default elsewhere), "
-                  "gradsign, synflow, ...");
+                  "accuracy estimator: ofa-predictor (default for ofa-fmnist), supernet, scratch, zen (default "
+                  "elsewhere), gradsign, synflow, ...");
   cli->add_option("--cost", f.cost, "cost model: lut (default), mlp, macs, params, measured");
   cli->add_option("--strategy", f.strategy, "evolution (default), aging-evolution, nsga2, rl, random");
   cli->add_option("--objective", f.objective, "accuracy (default) or pareto");

@@ -14,9 +14,8 @@
 #include "hwnas/cost/mlp_latency.hpp"
 #include "hwnas/cost/size_costs.hpp"
 #include "hwnas/data/datasets.hpp"
-#include "hwnas/supernet/accuracy_predictor.hpp"
+#include "estimators.hpp"
 #include "latency_tables.hpp"
-#include "trained_supernet.hpp"
 
 namespace hwnas::app {
 namespace {
@@ -26,55 +25,6 @@ std::string part_name(const nlohmann::json& part, const std::string& where) {
   HWNAS_CHECK_CONFIG(part.is_object() && part.contains("name") && part.at("name").is_string(),
                      "{}: expected an object with a \"name\", got {}", where, part.dump());
   return part.at("name").get<std::string>();
-}
-
-/// Once-for-All's accuracy predictor: `file` or the shipped one ("auto").
-estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnySpace& space) {
-  const auto path = resolve_accuracy_predictor(o.get<std::string>("file", "auto"), std::string(space.name()));
-  o.finish();
-  return estimate::AnyEstimator(supernet::PredictedAccuracy<space::AnySpace>(
-      space, std::make_shared<const supernet::AccuracyPredictor>(supernet::AccuracyPredictor::load(path))));
-}
-
-/// Once-for-All's own estimate: the subnet with the supernet's weights, batch
-/// norms recalibrated, on the held-out images (`dir` or the shipped supernet).
-estimate::AnyEstimator make_supernet_accuracy(JsonOptions& o, const space::AnySpace& space) {
-  const auto dir = o.get<std::string>("dir", "auto");
-  const auto dataset = o.get<std::string>("data", "fashion-mnist");
-  const auto data_dir = o.get<std::string>("data_dir", "");
-  const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
-  const auto validation = o.get<std::int64_t>("validation_images", 10000);
-  o.finish();
-  HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator supernet: only for ofa-fmnist, not {}", space.name());
-  HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
-                     "estimator supernet: recalibration_images must be at least 2 and validation_images positive");
-  const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), dataset, data_dir);
-  return estimate::AnyEstimator(
-      supernet_estimator(trained.net, trained.data, trained.recipe.seed, validation, calibration));
-}
-
-estimate::AnyEstimator make_estimator(const nlohmann::json& json, const space::AnySpace& space, std::uint64_t seed) {
-  JsonOptions o(json, "estimator");
-  const auto name = o.require<std::string>("name");
-  if (name == "ofa-predictor") return make_predicted_accuracy(o, space);
-  if (name == "supernet") return make_supernet_accuracy(o, space);
-  estimate::ProxyOptions options;
-  options.batch = o.get("batch", options.batch);
-  options.repeats = o.get("repeats", options.repeats);
-  options.seed = seed;
-  const auto dataset = o.get<std::string>("data", "fashion-mnist");
-  const auto data_dir = o.get<std::string>("data_dir", "");
-  const auto images = o.get<std::int64_t>("images", 64);
-  o.finish();
-  HWNAS_CHECK_CONFIG(options.batch >= 1 && options.repeats >= 1 && images >= 1,
-                     "estimator: batch, repeats and images must be positive");
-  if (estimate::proxy_needs_data(name)) {
-    data::DatasetOptions split;
-    split.dir = data_dir;
-    const data::Dataset d = data::load_dataset(dataset, split);
-    options.data = std::make_shared<const estimate::ProxyBatch>(estimate::proxy_batch(d.train, images, seed));
-  }
-  return estimate::make_proxy(name, space, options);
 }
 
 cost::AnyCost make_cost(const nlohmann::json& json, const space::AnySpace& space, const std::filesystem::path& work_dir,

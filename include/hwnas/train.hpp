@@ -6,4 +6,5 @@
 #include "hwnas/train/callbacks.hpp"
 #include "hwnas/train/metrics.hpp"
 #include "hwnas/train/options.hpp"
+#include "hwnas/train/scratch_accuracy.hpp"
 #include "hwnas/train/trainer.hpp"

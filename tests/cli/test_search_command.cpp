@@ -81,6 +81,35 @@ TEST(SearchCommand, LeavesTheBudgetToTheSpaceWhenNoneIsGiven) {
   EXPECT_TRUE(read_json(dir / "config.json")["constraints"]["cost"].is_number()) << "resolved and recorded";
 }
 
+TEST(SearchCommand, TrainsFromScratchOnceAndThenReadsTheCache) {
+  const fs::path dir = fresh_dir("search-scratch");
+  const nlohmann::json config = {
+      {"space", "ofa-fmnist"},
+      {"estimator",
+       {{"name", "scratch"}, {"data", "synthetic"}, {"train_subset", 128}, {"cache", (dir / "cache.jsonl").string()}}},
+      {"cost", {{"name", "macs"}}},
+      {"constraints", {{"cost", 1e12}}},
+      {"strategy", {{"name", "random"}}},
+      {"budget", {{"evaluations", 2}}},
+      {"final", nullptr}};
+  write_file_atomically(dir / "config.json", config.dump());
+  const auto search = [&](const std::string& out) {
+    const Outcome o = run_hwnas("search --quiet --config " + (dir / "config.json").string() + " --out " +
+                                (dir / out).string());
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    return json_lines(read_file(dir / out / "history.jsonl"));
+  };
+  const auto trained = search("first");
+  ASSERT_EQ(trained.size(), 2U);
+  EXPECT_EQ(json_lines(read_file(dir / "cache.jsonl")).size(), 2U);
+  const auto cached = search("second");
+  ASSERT_EQ(cached.size(), 2U);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(cached[i]["accuracy"], trained[i]["accuracy"]);
+    EXPECT_LT(cached[i]["seconds"].get<double>(), trained[i]["seconds"].get<double>() / 2) << "not retrained";
+  }
+}
+
 TEST(SearchCommand, NamesTheFieldOfABadConfiguration) {
   const fs::path dir = fresh_dir("search-config");
   const auto config_with = [&](const std::string& name, const nlohmann::json& json) {

@@ -1,0 +1,117 @@
+#include "estimators.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "hwnas/core/error.hpp"
+#include "hwnas/core/json_options.hpp"
+#include "hwnas/data/datasets.hpp"
+#include "hwnas/supernet/accuracy_predictor.hpp"
+#include "hwnas/train/scratch_accuracy.hpp"
+#include "train_recipe.hpp"
+#include "trained_supernet.hpp"
+
+namespace hwnas::app {
+namespace {
+
+/// Once-for-All's accuracy predictor: `file` or the shipped one ("auto").
+estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnySpace& space) {
+  const auto path = resolve_accuracy_predictor(o.get<std::string>("file", "auto"), std::string(space.name()));
+  o.finish();
+  return estimate::AnyEstimator(supernet::PredictedAccuracy<space::AnySpace>(
+      space, std::make_shared<const supernet::AccuracyPredictor>(supernet::AccuracyPredictor::load(path))));
+}
+
+/// Once-for-All's own estimate: the subnet with the supernet's weights, batch
+/// norms recalibrated, on the held-out images (`dir` or the shipped supernet).
+estimate::AnyEstimator make_supernet_accuracy(JsonOptions& o, const space::AnySpace& space) {
+  const auto dir = o.get<std::string>("dir", "auto");
+  const auto dataset = o.get<std::string>("data", "fashion-mnist");
+  const auto data_dir = o.get<std::string>("data_dir", "");
+  const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
+  const auto validation = o.get<std::int64_t>("validation_images", 10000);
+  o.finish();
+  HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator supernet: only for ofa-fmnist, not {}", space.name());
+  HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
+                     "estimator supernet: recalibration_images must be at least 2 and validation_images positive");
+  const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), dataset, data_dir);
+  return estimate::AnyEstimator(
+      supernet_estimator(trained.net, trained.data, trained.recipe.seed, validation, calibration));
+}
+
+/// Where trained accuracies are kept between searches by default: the
+/// user's cache directory (XDG), or nowhere when there is none.
+std::filesystem::path default_scratch_cache() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::filesystem::path(xdg) / "hwnas" / "scratch-accuracy.jsonl";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".cache" / "hwnas" / "scratch-accuracy.jsonl";
+  return {};
+}
+
+/// Each candidate trained from scratch on a fixed budget (the tool's recipe,
+/// by default one epoch on 12,000 images), scored on the validation split,
+/// and cached in `cache` ("auto": the user's cache directory; null: none).
+estimate::AnyEstimator make_scratch_accuracy(JsonOptions& o, const space::AnySpace& space, std::uint64_t seed) {
+  auto options = built_in_training().epochs(1).train_subset(12000).seed(seed);
+  options.epochs(o.get("epochs", options.epochs()));
+  options.train_subset(o.get("train_subset", options.train_subset()));
+  options.batch_size(o.get("batch_size", options.batch_size()));
+  options.lr(o.get("lr", options.lr()));
+  const auto cache = o.get_optional<std::string>("cache");
+  const bool no_cache = o.has("cache") && !cache;
+  const auto dataset = o.get<std::string>("data", "fashion-mnist");
+  const auto data_dir = o.get<std::string>("data_dir", "");
+  const auto validation = o.get_optional<std::int64_t>("validation_images");
+  o.finish();
+  const data::Dataset d = data::load_dataset(dataset, data::DatasetOptions{data_dir, validation, seed, true});
+  std::filesystem::path path;
+  if (!no_cache) path = cache.value_or("auto") == "auto" ? default_scratch_cache() : std::filesystem::path(*cache);
+  try {
+    return estimate::AnyEstimator(train::ScratchAccuracy<space::AnySpace>(
+        space, std::make_shared<const data::LabelledImages>(d.train),
+        std::make_shared<const data::LabelledImages>(d.validation), options,
+        path.empty() ? std::make_shared<train::ScratchCache>() : std::make_shared<train::ScratchCache>(path)));
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("estimator scratch: ") + e.what());
+  }
+}
+
+}  // namespace
+
+estimate::AnyEstimator make_estimator(const nlohmann::json& json, const space::AnySpace& space, std::uint64_t seed) {
+  JsonOptions o(json, "estimator");
+  const auto name = o.require<std::string>("name");
+  if (name == "ofa-predictor") return make_predicted_accuracy(o, space);
+  if (name == "supernet") return make_supernet_accuracy(o, space);
+  if (name == "scratch") return make_scratch_accuracy(o, space, seed);
+  const auto proxies = estimate::proxy_names();
+  HWNAS_CHECK_CONFIG(std::ranges::find(proxies, name) != proxies.end(),
+                     "estimator.name: unknown estimator '{}' (known: ofa-predictor, supernet, scratch, {})", name,
+                     fmt::join(proxies, ", "));
+  estimate::ProxyOptions options;
+  options.batch = o.get("batch", options.batch);
+  options.repeats = o.get("repeats", options.repeats);
+  options.seed = seed;
+  const auto dataset = o.get<std::string>("data", "fashion-mnist");
+  const auto data_dir = o.get<std::string>("data_dir", "");
+  const auto images = o.get<std::int64_t>("images", 64);
+  o.finish();
+  HWNAS_CHECK_CONFIG(options.batch >= 1 && options.repeats >= 1 && images >= 1,
+                     "estimator: batch, repeats and images must be positive");
+  if (estimate::proxy_needs_data(name)) {
+    data::DatasetOptions split;
+    split.dir = data_dir;
+    const data::Dataset d = data::load_dataset(dataset, split);
+    options.data = std::make_shared<const estimate::ProxyBatch>(estimate::proxy_batch(d.train, images, seed));
+  }
+  return estimate::make_proxy(name, space, options);
+}
+
+}  // namespace hwnas::app
