@@ -1,8 +1,12 @@
-// `hwnas score`: zero-cost proxies of many architectures, one JSON line each:
+// `hwnas score`: zero-cost proxies, or any estimator a search configuration
+// names, of many architectures, one JSON line each:
 // {"arch", "scores": {name: value}, "time_ms": {name: ms}}; a score that is
-// not a finite number (NaN, -inf) is written as null.
+// not a finite number (NaN, -inf) is written as null. Estimators keep their
+// state from one architecture to the next (net2net inherits from the ones
+// before), so the order of the architectures counts.
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,7 +19,9 @@
 #include "hwnas/core/parallel.hpp"
 #include "hwnas/core/progress_bar.hpp"
 #include "hwnas/data/datasets.hpp"
+#include "estimators.hpp"
 #include "hwnas/estimate/any_estimator.hpp"
+#include "json_input.hpp"
 
 namespace hwnas::app {
 namespace {
@@ -24,7 +30,9 @@ struct ScoreCommand {
   explicit ScoreCommand(CLI::App& cli) : archs(cli) {}
 
   ArchOption archs;
-  std::vector<std::string> proxies{"zen", "params", "macs"};
+  std::vector<std::string> proxies;
+  /// Estimator configurations as JSON text, as in search configurations.
+  std::vector<std::string> estimators;
   estimate::ProxyOptions options;
   std::string dataset = "fashion-mnist";
   std::string data_dir;
@@ -32,9 +40,19 @@ struct ScoreCommand {
   int threads = 0;
   bool quiet = false;
 
-  int run() const {
+  int run() {
     set_num_threads(threads);
+    if (proxies.empty() && estimators.empty()) proxies = {"zen", "params", "macs"};
     const auto loaded = archs.load();
+    // Built once per space on first use, so that their state carries over.
+    std::map<std::string, std::vector<estimate::AnyEstimator>, std::less<>> built;
+    const auto estimators_of = [&](const space::AnySpace& space) -> std::vector<estimate::AnyEstimator>& {
+      auto [it, fresh] = built.try_emplace(std::string(space.name()));
+      if (fresh)
+        for (const auto& text : estimators)
+          it->second.push_back(make_estimator(parse_json(text, "--estimator"), space, options.seed));
+      return it->second;
+    };
     estimate::ProxyOptions with_data = options;
     if (std::ranges::any_of(proxies, [](const auto& p) { return estimate::proxy_needs_data(p); })) {
       data::DatasetOptions split;
@@ -48,12 +66,16 @@ struct ScoreCommand {
     for (const auto& [space, arch] : loaded) {
       nlohmann::json scores = nlohmann::json::object();
       nlohmann::json times = nlohmann::json::object();
+      const auto record = [&](estimate::AnyEstimator& estimator) {
+        const estimate::Estimate e = estimator.estimate(arch);
+        scores[std::string(estimator.name())] = e.value;
+        times[std::string(estimator.name())] = e.cost.seconds * 1e3;
+      };
       for (const auto& name : proxies) {
         auto proxy = estimate::make_proxy(name, space, with_data);
-        const estimate::Estimate e = proxy.estimate(arch);
-        scores[name] = e.value;
-        times[name] = e.cost.seconds * 1e3;
+        record(proxy);
       }
+      for (auto& estimator : estimators_of(space)) record(estimator);
       fmt::print("{}\n", nlohmann::json{{"arch", space.to_json(arch)}, {"scores", scores}, {"time_ms", times}}.dump());
       std::fflush(stdout);
       if (!quiet) bar.update(++done);
@@ -66,13 +88,15 @@ struct ScoreCommand {
 }  // namespace
 
 Command add_score_command(CLI::App& app) {
-  CLI::App* cli = app.add_subcommand("score", "Zero-cost proxies of architectures, as JSON Lines");
+  CLI::App* cli = app.add_subcommand("score", "Zero-cost proxies or estimators of architectures, as JSON Lines");
   auto command = std::make_shared<ScoreCommand>(*cli);
   auto& c = *command;
   cli->add_option("--proxy", c.proxies,
-                  fmt::format("proxies, comma-separated: {}", fmt::join(estimate::proxy_names(), ", ")))
-      ->delimiter(',')
-      ->capture_default_str();
+                  fmt::format("proxies, comma-separated: {} (default zen,params,macs unless --estimator is given)",
+                              fmt::join(estimate::proxy_names(), ", ")))
+      ->delimiter(',');
+  cli->add_option("--estimator", c.estimators,
+                  "an estimator as in search configurations, e.g. '{\"name\": \"supernet\"}' (repeatable)");
   cli->add_option("--batch", c.options.batch, "Gaussian images per Zen-score pass")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -67,6 +67,11 @@ struct SearchFlags {
     if (early_stop) c["early_stop"] = *early_stop;
     if (seed) c["seed"] = *seed;
     if (checkpoint_seconds) c["checkpoint_seconds"] = *checkpoint_seconds;
+    // A training estimator trains every candidate on the budget the flags give.
+    if ((epochs || train_subset) && c.contains("estimator") && c["estimator"].value("name", "") == "scratch") {
+      if (epochs) c["estimator"]["epochs"] = *epochs;
+      if (train_subset) c["estimator"]["train_subset"] = *train_subset;
+    }
     if (no_final) {
       c["final"] = nullptr;
     } else if (epochs || train_subset) {
@@ -277,7 +282,7 @@ Command add_search_command(CLI::App& app) {
   cli->add_option("--seed", f.seed, "seeds the strategy, the estimator and the training (default 0)");
   cli->add_option("--epochs", f.epochs,
                   "train the best architecture from scratch for N epochs (default: ofa-fmnist's best keeps the "
-                  "supernet's weights; others train for 1)");
+                  "supernet's weights; others train for 1), and with --estimator scratch every candidate");
   cli->add_option("--train-subset", f.train_subset, "training images of that training (default 12000)");
   cli->add_flag("--no-final", f.no_final, "skip testing and measuring the best architecture");
   cli->add_flag("--json", c.json, "print the summary as one JSON document");

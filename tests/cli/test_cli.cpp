@@ -174,6 +174,25 @@ TEST(Cli, ScoreWritesOneLinePerArchitecture) {
                    "grasp, params, macs");
 }
 
+TEST(Cli, ScoreRunsTheEstimatorsOfSearchConfigurations) {
+  const Outcome o = run_hwnas(
+      "score --space ofa-fmnist --sample 2 --seed 4 --quiet --estimator '{\"name\": \"params\"}' --estimator "
+      "'{\"name\": \"scratch\", \"data\": \"synthetic\", \"train_subset\": 128, \"cache\": null}'");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto lines = json_lines(o.out);
+  ASSERT_EQ(lines.size(), 2U);
+  for (const auto& j : lines) {
+    EXPECT_EQ(j["scores"].size(), 2U) << "no default proxies next to estimators";
+    EXPECT_GT(j["scores"]["params"].get<double>(), 2.9e5);
+    EXPECT_GE(j["scores"]["scratch"].get<double>(), 0.0);
+    EXPECT_LE(j["scores"]["scratch"].get<double>(), 1.0);
+    EXPECT_GT(j["time_ms"]["scratch"].get<double>(), 0.0);
+  }
+  expect_bad_input("score --space ofa-fmnist --sample 1 --estimator '{\"name\": \"scratch\", \"epochs\": -1}'",
+                   "epochs");
+  expect_bad_input("score --space ofa-fmnist --sample 1 --estimator '{\"name\": ' ", "--estimator");
+}
+
 TEST(Cli, ScoreRunsEveryProxyAndWritesNonNumbersAsNull) {
   const Outcome all = run_hwnas(
       "score --space ofa-fmnist --sample 1 --seed 2 --data synthetic --data-batch 8 --batch 2 --quiet --proxy "
