@@ -6,6 +6,8 @@
 #include "hwnas/cost.hpp"
 #include "hwnas/data.hpp"
 #include "hwnas/estimate.hpp"
+#include "hwnas/hypernet.hpp"
+#include "hwnas/inherit.hpp"
 #include "hwnas/models.hpp"
 #include "hwnas/nn.hpp"
 #include "hwnas/optim.hpp"

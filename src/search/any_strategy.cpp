@@ -5,6 +5,7 @@
 
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/json_options.hpp"
+#include "hwnas/inherit/morphism_hill_climbing.hpp"
 #include "hwnas/search/aging_evolution.hpp"
 #include "hwnas/search/evolution.hpp"
 #include "hwnas/search/nsga2.hpp"
@@ -21,7 +22,9 @@ constexpr std::int64_t aging_batch = 10;
 
 }  // namespace
 
-std::vector<std::string> strategy_names() { return {"random", "evolution", "aging-evolution", "nsga2", "rl"}; }
+std::vector<std::string> strategy_names() {
+  return {"random", "evolution", "aging-evolution", "nsga2", "rl", "morphism"};
+}
 
 AnyStrategy make_strategy(const nlohmann::json& config, const space::AnySpace& space, std::uint64_t seed) {
   JsonOptions o(config, "strategy");
@@ -55,6 +58,13 @@ AnyStrategy make_strategy(const nlohmann::json& config, const space::AnySpace& s
         .mutate_prob(o.get("mutate_prob", n.mutate_prob()))
         .seed(seed);
     return finish(Nsga2<space::AnySpace>(space, n), n.population());
+  }
+  // Network-morphism hill climbing: each round, a few children of the current best.
+  if (name == "morphism") {
+    inherit::MorphismHillClimbingOptions m;
+    if (o.has("start")) m.start(space::OfaFmnistSpace{}.from_json(o.object("start")));
+    m.max_morphisms(o.get("max_morphisms", m.max_morphisms())).seed(seed);
+    return finish(inherit::MorphismHillClimbing<space::AnySpace>(space, m), 8);
   }
   HWNAS_CHECK_CONFIG(name == "rl", "strategy.name: unknown strategy '{}' (known: {})", name,
                      fmt::join(strategy_names(), ", "));

@@ -9,6 +9,7 @@
 #include "hwnas/data/split.hpp"
 #include "hwnas/nn/batch_norm.hpp"
 #include "hwnas/nn/forward_hook.hpp"
+#include "hwnas/train/metrics.hpp"
 
 namespace hwnas::train {
 
@@ -71,5 +72,19 @@ void recalibrate_batch_norm(nn::BasicModule<T>& net, const std::vector<BasicTens
 
 template void recalibrate_batch_norm<float>(nn::BasicModule<float>&, const std::vector<BasicTensor<float>>&);
 template void recalibrate_batch_norm<double>(nn::BasicModule<double>&, const std::vector<BasicTensor<double>>&);
+
+estimate::Estimate recalibrated_accuracy(nn::Module& network, const data::LabelledImages& validation,
+                                         const std::vector<Tensor>& calibration, std::int64_t batch_size,
+                                         std::chrono::steady_clock::time_point start) {
+  recalibrate_batch_norm(network, calibration);
+  estimate::Estimate e;
+  e.value = evaluate(network, validation, batch_size).accuracy;
+  e.cost.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto validation_images = std::ssize(validation.labels);
+  e.cost.forward_passes = std::ssize(calibration) + (validation_images + batch_size - 1) / batch_size;
+  for (const Tensor& batch : calibration) e.cost.images += batch.size(0);
+  e.cost.images += validation_images;
+  return e;
+}
 
 }  // namespace hwnas::train

@@ -19,10 +19,11 @@ namespace {
 static_assert(SearchStrategy<AnyStrategy, space::AnySpace>);
 
 TEST(AnyStrategy, EveryNamedStrategyRunsThroughTheSearcher) {
-  const space::AnySpace space = space::make_space("nb201");
   using Size = cost::SizeCost<space::AnySpace>;
   for (const std::string& name : strategy_names()) {
     SCOPED_TRACE(name);
+    // Morphisms are defined on ofa-fmnist only; the others run on any space.
+    const space::AnySpace space = space::make_space(name == "morphism" ? "ofa-fmnist" : "nb201");
     AnyStrategy strategy = make_strategy({{"name", name}}, space, 1);
     EXPECT_EQ(strategy.name(), name);
     Searcher searcher(space, estimate::make_proxy("params", space, {}), cost::AnyCost(Size(space, Size::Measure::macs)),
@@ -32,6 +33,14 @@ TEST(AnyStrategy, EveryNamedStrategyRunsThroughTheSearcher) {
     ASSERT_TRUE(result.best.has_value());
     EXPECT_EQ(searcher.state()["strategy"]["strategy"], name);
   }
+}
+
+TEST(AnyStrategy, MorphismsNeedOfaFmnist) {
+  testing::expect_error_containing<ConfigError>(
+      [] { (void)make_strategy({{"name", "morphism"}}, space::make_space("nb201"), 0); }, "ofa-fmnist");
+  testing::expect_error_containing<ConfigError>(
+      [] { (void)make_strategy({{"name", "morphism"}, {"max_morphisms", 0}}, space::make_space("ofa-fmnist"), 0); },
+      "max_morphisms");
 }
 
 TEST(AnyStrategy, ReadsOptionsAndPrefersAGenerationPerRound) {

@@ -12,6 +12,7 @@
 #include "hwnas/search/random_search.hpp"
 #include "hwnas/search/searcher.hpp"
 #include "hwnas/supernet/supernet_accuracy.hpp"
+#include "hwnas/train/metrics.hpp"
 #include "support/expect.hpp"
 #include "supernet/fake_supernet.hpp"
 

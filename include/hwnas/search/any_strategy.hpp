@@ -70,7 +70,7 @@ class AnyStrategy {
 };
 
 /// The strategies `make_strategy` knows: "random", "evolution",
-/// "aging-evolution", "nsga2", "rl".
+/// "aging-evolution", "nsga2", "rl", "morphism" (ofa-fmnist only).
 [[nodiscard]] std::vector<std::string> strategy_names();
 
 /// The strategy `config["name"]` over `space`, its other fields the

@@ -22,7 +22,6 @@
 #include "hwnas/space/any_space.hpp"
 #include "hwnas/supernet/progressive_shrinking.hpp"
 #include "hwnas/train/bn_recalibration.hpp"
-#include "hwnas/train/metrics.hpp"
 
 namespace hwnas::supernet {
 
@@ -50,16 +49,7 @@ class SupernetAccuracy {
   [[nodiscard]] estimate::Estimate estimate(const space::OfaFmnistArch& arch) const {
     const auto start = std::chrono::steady_clock::now();
     const std::shared_ptr<nn::Module> subnet = supernet_->extract(arch);
-    train::recalibrate_batch_norm(*subnet, calibration_);
-    const train::Evaluation evaluation = train::evaluate(*subnet, *validation_, batch_size_);
-    estimate::Estimate e;
-    e.value = evaluation.accuracy;
-    e.cost.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    e.cost.forward_passes = static_cast<std::int64_t>(calibration_.size()) +
-                            (std::ssize(validation_->labels) + batch_size_ - 1) / batch_size_;
-    for (const Tensor& batch : calibration_) e.cost.images += batch.size(0);
-    e.cost.images += std::ssize(validation_->labels);
-    return e;
+    return train::recalibrated_accuracy(*subnet, *validation_, calibration_, batch_size_, start);
   }
 
   /// The same for an `ofa-fmnist` architecture behind a `space::AnyArch`, so

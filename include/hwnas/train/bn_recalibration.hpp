@@ -15,11 +15,13 @@
 /// the plain averages, over the batches, of its per-batch mean and biased
 /// variance. Batch norms the batches never reach keep their statistics.
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
 #include "hwnas/core/tensor.hpp"
 #include "hwnas/data/idx.hpp"
+#include "hwnas/estimate/concepts.hpp"
 #include "hwnas/nn/module.hpp"
 
 namespace hwnas::train {
@@ -35,5 +37,14 @@ namespace hwnas::train {
 /// no batches.
 template <Scalar T>
 void recalibrate_batch_norm(nn::BasicModule<T>& net, const std::vector<BasicTensor<T>>& batches);
+
+/// The estimate Once-for-All and SMASH make of a network whose weights are
+/// shared or generated: its batch norms recalibrated on `calibration`, then
+/// its top-1 accuracy on `validation` in passes of `batch_size`. The cost
+/// counts those passes and images, and the seconds since `start` (when the
+/// caller began, e.g. before extracting the network).
+[[nodiscard]] estimate::Estimate recalibrated_accuracy(nn::Module& network, const data::LabelledImages& validation,
+                                                       const std::vector<Tensor>& calibration, std::int64_t batch_size,
+                                                       std::chrono::steady_clock::time_point start);
 
 }  // namespace hwnas::train
