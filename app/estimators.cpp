@@ -12,9 +12,11 @@
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/json_options.hpp"
 #include "hwnas/data/datasets.hpp"
+#include "hwnas/inherit/net2net_accuracy.hpp"
 #include "hwnas/supernet/accuracy_predictor.hpp"
 #include "hwnas/train/scratch_accuracy.hpp"
 #include "train_recipe.hpp"
+#include "trained_hypernet.hpp"
 #include "trained_supernet.hpp"
 
 namespace hwnas::app {
@@ -43,6 +45,58 @@ estimate::AnyEstimator make_supernet_accuracy(JsonOptions& o, const space::AnySp
   const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), dataset, data_dir);
   return estimate::AnyEstimator(
       supernet_estimator(trained.net, trained.data, trained.recipe.seed, validation, calibration));
+}
+
+/// Training options from the tool's recipe, `base` applied, then the JSON object `json` (absent: none).
+train::TrainOptions training(const nlohmann::json& json, train::TrainOptions base, const std::string& where) {
+  if (json.is_null()) return base;
+  try {
+    train::from_json(json, base);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {}", where, e.what()));
+  }
+  base.validate();
+  return base;
+}
+
+/// Net2Net weight inheritance: each candidate inherits from its nearest
+/// trained ancestor (a root per resolution trained with `root`), is
+/// fine-tuned with `fine_tune` and scored on the validation split.
+estimate::AnyEstimator make_net2net_accuracy(JsonOptions& o, const space::AnySpace& space, std::uint64_t seed) {
+  inherit::Net2NetOptions options;
+  options.root_training(training(o.object("root"), built_in_training().epochs(1).train_subset(12000),
+                                 "estimator.root"));
+  options.fine_tuning(training(o.object("fine_tune"),
+                               built_in_training().epochs(1).train_subset(3000).lr(0.02), "estimator.fine_tune"));
+  options.pool_capacity(o.get("pool", options.pool_capacity())).seed(seed);
+  const auto dataset = o.get<std::string>("data", "fashion-mnist");
+  const auto data_dir = o.get<std::string>("data_dir", "");
+  const auto validation = o.get_optional<std::int64_t>("validation_images");
+  o.finish();
+  HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator net2net: only for ofa-fmnist, not {}", space.name());
+  const data::Dataset d = data::load_dataset(dataset, data::DatasetOptions{data_dir, validation, seed, true});
+  return estimate::AnyEstimator(inherit::Net2NetAccuracy(std::make_shared<const data::LabelledImages>(d.train),
+                                                         std::make_shared<const data::LabelledImages>(d.validation),
+                                                         options));
+}
+
+/// SMASH: each candidate with the weights a trained hypernetwork (`dir`, of
+/// `hwnas hypernet train`) generates for it, batch norms recalibrated, on the
+/// held-out images.
+estimate::AnyEstimator make_smash_accuracy(JsonOptions& o, const space::AnySpace& space) {
+  const auto dir = o.get_optional<std::string>("dir");
+  const auto dataset = o.get<std::string>("data", "fashion-mnist");
+  const auto data_dir = o.get<std::string>("data_dir", "");
+  const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
+  const auto validation = o.get<std::int64_t>("validation_images", 10000);
+  o.finish();
+  HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator smash: only for ofa-fmnist, not {}", space.name());
+  HWNAS_CHECK_CONFIG(dir.has_value(),
+                     "estimator smash: needs \"dir\", a hypernetwork trained with `hwnas hypernet train`");
+  HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
+                     "estimator smash: recalibration_images must be at least 2 and validation_images positive");
+  const TrainedHypernet trained(*dir, dataset, data_dir);
+  return estimate::AnyEstimator(trained.estimator(validation, calibration));
 }
 
 /// Where trained accuracies are kept between searches by default: the
@@ -91,9 +145,11 @@ estimate::AnyEstimator make_estimator(const nlohmann::json& json, const space::A
   if (name == "ofa-predictor") return make_predicted_accuracy(o, space);
   if (name == "supernet") return make_supernet_accuracy(o, space);
   if (name == "scratch") return make_scratch_accuracy(o, space, seed);
+  if (name == "smash") return make_smash_accuracy(o, space);
+  if (name == "net2net") return make_net2net_accuracy(o, space, seed);
   const auto proxies = estimate::proxy_names();
   HWNAS_CHECK_CONFIG(std::ranges::find(proxies, name) != proxies.end(),
-                     "estimator.name: unknown estimator '{}' (known: ofa-predictor, supernet, scratch, {})", name,
+                     "estimator.name: unknown estimator '{}' (known: ofa-predictor, supernet, scratch, net2net, smash, {})", name,
                      fmt::join(proxies, ", "));
   estimate::ProxyOptions options;
   options.batch = o.get("batch", options.batch);

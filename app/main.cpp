@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
       hwnas::app::add_bench_command(app), hwnas::app::add_score_command(app), hwnas::app::add_correlate_command(app),
       hwnas::app::add_profile_command(app), hwnas::app::add_latency_command(app),
       hwnas::app::add_fit_latency_command(app), hwnas::app::add_search_command(app),
-      hwnas::app::add_supernet_command(app)};
+      hwnas::app::add_supernet_command(app), hwnas::app::add_hypernet_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

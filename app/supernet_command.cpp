@@ -218,13 +218,13 @@ struct FitPredictorCommand {
   }
 };
 
+}  // namespace
+
 void add_calibration_option(CLI::App& command, std::int64_t& images) {
   command.add_option("--recalibration-images", images, "training images batch norms are recalibrated on per subnet")
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 30))
       ->capture_default_str();
 }
-
-}  // namespace
 
 Command add_supernet_command(CLI::App& app) {
   CLI::App* cli = app.add_subcommand("supernet", "Train and use the Once-for-All supernet of ofa-fmnist");

@@ -23,22 +23,19 @@ data::Dataset recipe_data(const supernet::Recipe& recipe, const std::string& dat
   return data::load_dataset(dataset, data::DatasetOptions{data_dir, recipe.validation_size, recipe.seed, true});
 }
 
-namespace {
+std::shared_ptr<const data::LabelledImages> held_out_images(const data::Dataset& data, std::int64_t limit) {
+  std::vector<std::int64_t> slice(static_cast<std::size_t>(std::min(limit, std::ssize(data.validation.labels))));
+  std::iota(slice.begin(), slice.end(), 0);
+  return std::make_shared<const data::LabelledImages>(data::subset(data.validation, slice));
+}
 
-/// Once-for-All's recalibration set: `calibration` training images in batches of (at most) 200.
 std::vector<Tensor> calibration_batches(const data::Dataset& data, std::int64_t calibration, std::uint64_t seed) {
   return train::recalibration_batches(data.train, calibration, std::min<std::int64_t>(calibration, 200), seed);
 }
 
-}  // namespace
-
 SupernetEstimator supernet_estimator(std::shared_ptr<const supernet::OfaSupernet> net, const data::Dataset& data,
                                      std::uint64_t seed, std::int64_t limit, std::int64_t calibration) {
-  std::vector<std::int64_t> slice(static_cast<std::size_t>(std::min(limit, std::ssize(data.validation.labels))));
-  std::iota(slice.begin(), slice.end(), 0);
-  return SupernetEstimator(std::move(net),
-                           std::make_shared<const data::LabelledImages>(data::subset(data.validation, slice)),
-                           calibration_batches(data, calibration, seed));
+  return SupernetEstimator(std::move(net), held_out_images(data, limit), calibration_batches(data, calibration, seed));
 }
 
 TrainedSupernet::TrainedSupernet(const fs::path& dir, const std::string& dataset, const std::string& data_dir) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hwnas/data/datasets.hpp"
 #include "hwnas/supernet/ofa_supernet.hpp"
@@ -20,6 +21,15 @@ using SupernetEstimator = supernet::SupernetAccuracy<supernet::OfaSupernet>;
 /// The dataset split as `recipe` splits it (its validation size and seed).
 [[nodiscard]] data::Dataset recipe_data(const supernet::Recipe& recipe, const std::string& dataset,
                                         const std::string& data_dir);
+
+/// The first `limit` held-out images (all when there are fewer).
+[[nodiscard]] std::shared_ptr<const data::LabelledImages> held_out_images(const data::Dataset& data,
+                                                                           std::int64_t limit);
+
+/// Once-for-All's recalibration set: `calibration` training images drawn by
+/// `seed`, in batches of (at most) 200.
+[[nodiscard]] std::vector<Tensor> calibration_batches(const data::Dataset& data, std::int64_t calibration,
+                                                      std::uint64_t seed);
 
 /// Scores subnets on (up to `limit` of) the held-out images after recalibrating batch norms on
 /// `calibration` training images drawn by `seed` (Once-for-All: 2,000 in batches of 200).

@@ -110,6 +110,51 @@ TEST(SearchCommand, TrainsFromScratchOnceAndThenReadsTheCache) {
   }
 }
 
+TEST(SearchCommand, RunsSmashAndNet2NetWithMorphismHillClimbing) {
+  const fs::path dir = fresh_dir("search-inherit");
+  const fs::path hypernet = dir / "hypernet";
+  const std::string train = "hypernet train --data synthetic --train-subset 64 --batch-size 32 --val-size 100 "
+                            "--recalibration-images 32 --quiet --json --out " + hypernet.string();
+  const Outcome trained = run_hwnas(train);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_EQ(nlohmann::json::parse(trained.out)["steps"], 2);
+  ASSERT_TRUE(fs::exists(hypernet / "hypernet.state"));
+  expect_bad_input(train, "holds a run already");
+
+  const auto search = [&](const std::string& name, const nlohmann::json& estimator, const std::string& strategy) {
+    const nlohmann::json config = {{"space", "ofa-fmnist"},         {"estimator", estimator},
+                                   {"cost", {{"name", "macs"}}},    {"constraints", {{"cost", 1e12}}},
+                                   {"strategy", {{"name", strategy}}}, {"budget", {{"evaluations", 4}}},
+                                   {"batch", 2},                     {"final", nullptr}};
+    write_file_atomically(dir / (name + ".json"), config.dump());
+    const Outcome o = run_hwnas("search --quiet --config " + (dir / (name + ".json")).string() + " --out " +
+                                (dir / name).string());
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    const auto history = json_lines(read_file(dir / name / "history.jsonl"));
+    EXPECT_EQ(history.size(), 4U);
+    for (const auto& c : history) {
+      EXPECT_GE(c["accuracy"].get<double>(), 0.0);
+      EXPECT_LE(c["accuracy"].get<double>(), 1.0);
+    }
+    return history;
+  };
+  search("smash",
+         {{"name", "smash"}, {"dir", hypernet.string()}, {"data", "synthetic"}, {"recalibration_images", 32}},
+         "random");
+  const auto climbed = search("net2net",
+                              {{"name", "net2net"},
+                               {"data", "synthetic"},
+                               {"root", {{"train_subset", 128}, {"batch_size", 32}}},
+                               {"fine_tune", {{"train_subset", 64}, {"batch_size", 32}}}},
+                              "morphism");
+  EXPECT_EQ(climbed[0]["arch"]["d"], nlohmann::json({2, 2, 2, 2})) << "the climb starts from the smallest";
+  // The root is trained for the first candidate only; the others inherit.
+  EXPECT_GT(climbed[0]["seconds"].get<double>(), climbed[1]["seconds"].get<double>());
+
+  expect_bad_input("search --quiet --space ofa-fmnist --estimator smash --cost macs", "needs \"dir\"");
+  expect_bad_input("search --quiet --space nb201 --estimator net2net --cost macs", "only for ofa-fmnist");
+}
+
 TEST(SearchCommand, NamesTheFieldOfABadConfiguration) {
   const fs::path dir = fresh_dir("search-config");
   const auto config_with = [&](const std::string& name, const nlohmann::json& json) {
