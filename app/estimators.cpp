@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -22,6 +23,30 @@
 namespace hwnas::app {
 namespace {
 
+/// Which dataset an estimator reads ("data", "data_dir").
+struct DataChoice {
+  std::string dataset;
+  std::string dir;
+};
+
+DataChoice read_data(JsonOptions& o) {
+  return {o.get<std::string>("data", "fashion-mnist"), o.get<std::string>("data_dir", "")};
+}
+
+/// The training estimators' data: "data", "data_dir" and the
+/// "validation_images" held out of the training set (the dataset's default
+/// when absent), split by the search's seed.
+struct TrainingData {
+  DataChoice source;
+  std::optional<std::int64_t> validation;
+
+  explicit TrainingData(JsonOptions& o)
+      : source(read_data(o)), validation(o.get_optional<std::int64_t>("validation_images")) {}
+  [[nodiscard]] data::Dataset load(std::uint64_t seed) const {
+    return data::load_dataset(source.dataset, data::DatasetOptions{source.dir, validation, seed, true});
+  }
+};
+
 /// Once-for-All's accuracy predictor: `file` or the shipped one ("auto").
 estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnySpace& space) {
   const auto path = resolve_accuracy_predictor(o.get<std::string>("file", "auto"), std::string(space.name()));
@@ -34,15 +59,14 @@ estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnyS
 /// norms recalibrated, on the held-out images (`dir` or the shipped supernet).
 estimate::AnyEstimator make_supernet_accuracy(JsonOptions& o, const space::AnySpace& space) {
   const auto dir = o.get<std::string>("dir", "auto");
-  const auto dataset = o.get<std::string>("data", "fashion-mnist");
-  const auto data_dir = o.get<std::string>("data_dir", "");
+  const DataChoice source = read_data(o);
   const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
   const auto validation = o.get<std::int64_t>("validation_images", 10000);
   o.finish();
   HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator supernet: only for ofa-fmnist, not {}", space.name());
   HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
                      "estimator supernet: recalibration_images must be at least 2 and validation_images positive");
-  const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), dataset, data_dir);
+  const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), source.dataset, source.dir);
   return estimate::AnyEstimator(
       supernet_estimator(trained.net, trained.data, trained.recipe.seed, validation, calibration));
 }
@@ -69,12 +93,10 @@ estimate::AnyEstimator make_net2net_accuracy(JsonOptions& o, const space::AnySpa
   options.fine_tuning(training(o.object("fine_tune"),
                                built_in_training().epochs(1).train_subset(3000).lr(0.02), "estimator.fine_tune"));
   options.pool_capacity(o.get("pool", options.pool_capacity())).seed(seed);
-  const auto dataset = o.get<std::string>("data", "fashion-mnist");
-  const auto data_dir = o.get<std::string>("data_dir", "");
-  const auto validation = o.get_optional<std::int64_t>("validation_images");
+  const TrainingData training_data(o);
   o.finish();
   HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator net2net: only for ofa-fmnist, not {}", space.name());
-  const data::Dataset d = data::load_dataset(dataset, data::DatasetOptions{data_dir, validation, seed, true});
+  const data::Dataset d = training_data.load(seed);
   return estimate::AnyEstimator(inherit::Net2NetAccuracy(std::make_shared<const data::LabelledImages>(d.train),
                                                          std::make_shared<const data::LabelledImages>(d.validation),
                                                          options));
@@ -85,8 +107,7 @@ estimate::AnyEstimator make_net2net_accuracy(JsonOptions& o, const space::AnySpa
 /// held-out images.
 estimate::AnyEstimator make_smash_accuracy(JsonOptions& o, const space::AnySpace& space) {
   const auto dir = o.get_optional<std::string>("dir");
-  const auto dataset = o.get<std::string>("data", "fashion-mnist");
-  const auto data_dir = o.get<std::string>("data_dir", "");
+  const DataChoice source = read_data(o);
   const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
   const auto validation = o.get<std::int64_t>("validation_images", 10000);
   o.finish();
@@ -95,7 +116,7 @@ estimate::AnyEstimator make_smash_accuracy(JsonOptions& o, const space::AnySpace
                      "estimator smash: needs \"dir\", a hypernetwork trained with `hwnas hypernet train`");
   HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
                      "estimator smash: recalibration_images must be at least 2 and validation_images positive");
-  const TrainedHypernet trained(*dir, dataset, data_dir);
+  const TrainedHypernet trained(*dir, source.dataset, source.dir);
   return estimate::AnyEstimator(trained.estimator(validation, calibration));
 }
 
@@ -120,11 +141,9 @@ estimate::AnyEstimator make_scratch_accuracy(JsonOptions& o, const space::AnySpa
   options.lr(o.get("lr", options.lr()));
   const auto cache = o.get_optional<std::string>("cache");
   const bool no_cache = o.has("cache") && !cache;
-  const auto dataset = o.get<std::string>("data", "fashion-mnist");
-  const auto data_dir = o.get<std::string>("data_dir", "");
-  const auto validation = o.get_optional<std::int64_t>("validation_images");
+  const TrainingData training_data(o);
   o.finish();
-  const data::Dataset d = data::load_dataset(dataset, data::DatasetOptions{data_dir, validation, seed, true});
+  const data::Dataset d = training_data.load(seed);
   std::filesystem::path path;
   if (!no_cache) path = cache.value_or("auto") == "auto" ? default_scratch_cache() : std::filesystem::path(*cache);
   try {
@@ -155,16 +174,15 @@ estimate::AnyEstimator make_estimator(const nlohmann::json& json, const space::A
   options.batch = o.get("batch", options.batch);
   options.repeats = o.get("repeats", options.repeats);
   options.seed = seed;
-  const auto dataset = o.get<std::string>("data", "fashion-mnist");
-  const auto data_dir = o.get<std::string>("data_dir", "");
+  const DataChoice source = read_data(o);
   const auto images = o.get<std::int64_t>("images", 64);
   o.finish();
   HWNAS_CHECK_CONFIG(options.batch >= 1 && options.repeats >= 1 && images >= 1,
                      "estimator: batch, repeats and images must be positive");
   if (estimate::proxy_needs_data(name)) {
     data::DatasetOptions split;
-    split.dir = data_dir;
-    const data::Dataset d = data::load_dataset(dataset, split);
+    split.dir = source.dir;
+    const data::Dataset d = data::load_dataset(source.dataset, split);
     options.data = std::make_shared<const estimate::ProxyBatch>(estimate::proxy_batch(d.train, images, seed));
   }
   return estimate::make_proxy(name, space, options);

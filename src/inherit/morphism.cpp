@@ -54,6 +54,18 @@ void check_block(const OfaFmnistArch& arch, const Morphism& m) {
                      arch.d[at(stage)]);
 }
 
+/// Moves the choice of `m`'s block in `values` (a field of `arch`) to the
+/// next of `choices`; ConfigError for an inactive block or the largest choice.
+template <std::size_t N>
+void step_up(const OfaFmnistArch& arch, const Morphism& m, std::array<std::int64_t, OfaFmnistArch::blocks>& values,
+             const std::array<std::int64_t, N>& choices, std::string_view what) {
+  check_block(arch, m);
+  const auto larger = next(choices, values[at(m.index)]);
+  HWNAS_CHECK_CONFIG(larger.has_value(), "{}: {} {} is already the largest", to_string(m), what,
+                     values[at(m.index)]);
+  values[at(m.index)] = *larger;
+}
+
 }  // namespace
 
 std::string_view to_string(MorphismKind kind) {
@@ -114,22 +126,12 @@ void from_json(const nlohmann::json& j, Morphism& m) {
 OfaFmnistArch apply(const OfaFmnistArch& arch, const Morphism& m) {
   OfaFmnistArch out = arch;
   switch (m.kind) {
-    case MorphismKind::widen: {
-      check_block(arch, m);
-      const auto e = next(OfaFmnistSpace::expand_ratios, arch.e[at(m.index)]);
-      HWNAS_CHECK_CONFIG(e.has_value(), "{}: expand ratio {} is already the largest", to_string(m),
-                         arch.e[at(m.index)]);
-      out.e[at(m.index)] = *e;
+    case MorphismKind::widen:
+      step_up(out, m, out.e, OfaFmnistSpace::expand_ratios, "expand ratio");
       return out;
-    }
-    case MorphismKind::enlarge_kernel: {
-      check_block(arch, m);
-      const auto k = next(OfaFmnistSpace::kernel_sizes, arch.ks[at(m.index)]);
-      HWNAS_CHECK_CONFIG(k.has_value(), "{}: kernel size {} is already the largest", to_string(m),
-                         arch.ks[at(m.index)]);
-      out.ks[at(m.index)] = *k;
+    case MorphismKind::enlarge_kernel:
+      step_up(out, m, out.ks, OfaFmnistSpace::kernel_sizes, "kernel size");
       return out;
-    }
     case MorphismKind::deepen: {
       HWNAS_CHECK_CONFIG(m.index >= 0 && m.index < stage_count, "{}: there are stages 0 to {}", to_string(m),
                          stage_count - 1);
