@@ -103,20 +103,18 @@ estimate::AnyEstimator make_net2net_accuracy(JsonOptions& o, const space::AnySpa
 }
 
 /// SMASH: each candidate with the weights a trained hypernetwork (`dir`, of
-/// `hwnas hypernet train`) generates for it, batch norms recalibrated, on the
+/// `hwnas hypernet train`; by default its default output) generates for it, batch norms recalibrated, on the
 /// held-out images.
 estimate::AnyEstimator make_smash_accuracy(JsonOptions& o, const space::AnySpace& space) {
-  const auto dir = o.get_optional<std::string>("dir");
+  const auto dir = o.get<std::string>("dir", "hypernet-out");  // where `hwnas hypernet train` writes by default
   const DataChoice source = read_data(o);
   const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
   const auto validation = o.get<std::int64_t>("validation_images", 10000);
   o.finish();
   HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator smash: only for ofa-fmnist, not {}", space.name());
-  HWNAS_CHECK_CONFIG(dir.has_value(),
-                     "estimator smash: needs \"dir\", a hypernetwork trained with `hwnas hypernet train`");
   HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
                      "estimator smash: recalibration_images must be at least 2 and validation_images positive");
-  const TrainedHypernet trained(*dir, source.dataset, source.dir);
+  const TrainedHypernet trained(dir, source.dataset, source.dir);
   return estimate::AnyEstimator(trained.estimator(validation, calibration));
 }
 

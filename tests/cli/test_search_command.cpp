@@ -151,7 +151,8 @@ TEST(SearchCommand, RunsSmashAndNet2NetWithMorphismHillClimbing) {
   // The root is trained for the first candidate only; the others inherit.
   EXPECT_GT(climbed[0]["seconds"].get<double>(), climbed[1]["seconds"].get<double>());
 
-  expect_bad_input("search --quiet --space ofa-fmnist --estimator smash --cost macs", "needs \"dir\"");
+  expect_bad_input("search --quiet --space ofa-fmnist --estimator smash --cost macs",
+                   "hypernet-out: no trained hypernetwork there");
   expect_bad_input("search --quiet --space nb201 --estimator net2net --cost macs", "only for ofa-fmnist");
 }
 
