@@ -129,7 +129,7 @@ std::filesystem::path default_scratch_cache() {
 }
 
 /// Each candidate trained from scratch on a fixed budget (the tool's recipe,
-/// by default one epoch on 12,000 images), scored on the validation split,
+/// by default one epoch on 12,000 images, or `steps` steps), scored on the validation split,
 /// and cached in `cache` ("auto": the user's cache directory; null: none).
 estimate::AnyEstimator make_scratch_accuracy(JsonOptions& o, const space::AnySpace& space, std::uint64_t seed) {
   auto options = built_in_training().epochs(1).train_subset(12000).seed(seed);
@@ -137,11 +137,15 @@ estimate::AnyEstimator make_scratch_accuracy(JsonOptions& o, const space::AnySpa
   options.train_subset(o.get("train_subset", options.train_subset()));
   options.batch_size(o.get("batch_size", options.batch_size()));
   options.lr(o.get("lr", options.lr()));
+  const auto steps = o.get_optional<std::int64_t>("steps");
+  HWNAS_CHECK_CONFIG(!steps || (!o.has("epochs") && !o.has("train_subset")),
+                     "estimator scratch: give either \"steps\" or \"epochs\"/\"train_subset\", not both");
   const auto cache = o.get_optional<std::string>("cache");
   const bool no_cache = o.has("cache") && !cache;
   const TrainingData training_data(o);
   o.finish();
   const data::Dataset d = training_data.load(seed);
+  if (steps) options = train::step_budget(options, *steps, std::ssize(d.train.labels));
   std::filesystem::path path;
   if (!no_cache) path = cache.value_or("auto") == "auto" ? default_scratch_cache() : std::filesystem::path(*cache);
   try {
@@ -166,8 +170,9 @@ estimate::AnyEstimator make_estimator(const nlohmann::json& json, const space::A
   if (name == "net2net") return make_net2net_accuracy(o, space, seed);
   const auto proxies = estimate::proxy_names();
   HWNAS_CHECK_CONFIG(std::ranges::find(proxies, name) != proxies.end(),
-                     "estimator.name: unknown estimator '{}' (known: ofa-predictor, supernet, scratch, net2net, smash, {})", name,
-                     fmt::join(proxies, ", "));
+                     "estimator.name: unknown estimator '{}' (known: ofa-predictor, supernet, scratch, net2net, smash, "
+                     "{})",
+                     name, fmt::join(proxies, ", "));
   estimate::ProxyOptions options;
   options.batch = o.get("batch", options.batch);
   options.repeats = o.get("repeats", options.repeats);

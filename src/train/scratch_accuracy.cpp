@@ -107,6 +107,14 @@ std::string data_fingerprint(const data::LabelledImages& data) {
   return fmt::format("{:016x}", hash.value());
 }
 
+TrainOptions step_budget(TrainOptions options, std::int64_t steps, std::int64_t images) {
+  HWNAS_CHECK_CONFIG(steps >= 1, "a step budget needs at least 1 step, got {}", steps);
+  const std::int64_t needed = steps * options.batch_size();
+  HWNAS_CHECK_CONFIG(needed <= images, "{} steps of {} images need {} training images, but there are {}", steps,
+                     options.batch_size(), needed, images);
+  return options.epochs(1).train_subset(needed);
+}
+
 std::string scratch_cache_key(std::string_view space, std::string_view canonical, const TrainOptions& options,
                               std::string_view data_fingerprints) {
   nlohmann::json o = options;

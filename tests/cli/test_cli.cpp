@@ -190,6 +190,14 @@ TEST(Cli, ScoreRunsTheEstimatorsOfSearchConfigurations) {
   }
   expect_bad_input("score --space ofa-fmnist --sample 1 --estimator '{\"name\": \"scratch\", \"epochs\": -1}'",
                    "epochs");
+  expect_bad_input(
+      "score --space ofa-fmnist --sample 1 --estimator '{\"name\": \"scratch\", \"steps\": 2, \"epochs\": 1}'",
+      "either \"steps\" or");
+  const Outcome stepped = run_hwnas(
+      "score --space ofa-fmnist --sample 1 --quiet --estimator '{\"name\": \"scratch\", \"data\": \"synthetic\", "
+      "\"steps\": 2, \"batch_size\": 16, \"cache\": null}'");
+  ASSERT_EQ(stepped.exit_code, 0) << stepped.err;
+  EXPECT_LE(nlohmann::json::parse(stepped.out)["scores"]["scratch"].get<double>(), 1.0);
   expect_bad_input("score --space ofa-fmnist --sample 1 --estimator '{\"name\": ' ", "--estimator");
 }
 

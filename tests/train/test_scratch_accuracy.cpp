@@ -101,6 +101,18 @@ TEST(ScratchAccuracy, ACacheFileSurvivesARestart) {
   fs::remove(path);
 }
 
+TEST(ScratchAccuracy, AStepBudgetTakesExactlyThatManySteps) {
+  const space::OfaFmnistSpace space;
+  const auto options = step_budget(budget(), 2, 48);
+  EXPECT_EQ(options.epochs(), 1);
+  EXPECT_EQ(options.train_subset(), 32);
+  auto estimator = scratch(std::make_shared<ScratchCache>(), options);
+  EXPECT_EQ(estimator.estimate(space.smallest()).cost.backward_passes, 2);
+  testing::expect_error_containing<ConfigError>([] { (void)step_budget(budget(), 4, 48); },
+                                                "4 steps of 16 images need 64 training images, but there are 48");
+  testing::expect_error_containing<ConfigError>([] { (void)step_budget(budget(), 0, 48); }, "at least 1 step");
+}
+
 TEST(ScratchAccuracy, ADivergedTrainingIsNaN) {
   const space::OfaFmnistSpace space;
   auto estimator = scratch(std::make_shared<ScratchCache>(), budget().lr(1e30));

@@ -10,7 +10,9 @@
 ///                                    train::ScratchCache("runs/scratch-accuracy.jsonl"));
 ///     Estimate e = scratch.estimate(arch);   // trains, or reads the cache
 ///
-/// Results are cached by space, canonical architecture string, training
+/// The budget is the options' epochs over `train_subset` images, or a number
+/// of steps (`step_budget`). Results are cached by space, canonical
+/// architecture string, training
 /// options and a fingerprint of the data (see ScratchCache), so repeated
 /// searches do not retrain; a cache hit costs nothing and reports so.
 
@@ -82,6 +84,12 @@ class ScratchCache {
 /// rounding, not the experiment).
 [[nodiscard]] std::string scratch_cache_key(std::string_view space, std::string_view canonical,
                                             const TrainOptions& options, std::string_view data_fingerprints);
+
+/// `options` changed to a budget of exactly `steps` optimizer steps on a
+/// training set of `images`, with a complete learning-rate schedule: one
+/// epoch over a seeded subset of steps x batch_size images. ConfigError for
+/// fewer than one step or more images than there are.
+[[nodiscard]] TrainOptions step_budget(TrainOptions options, std::int64_t steps, std::int64_t images);
 
 template <class Space>
   requires space::SearchSpace<Space>
