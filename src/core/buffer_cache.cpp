@@ -97,8 +97,11 @@ class BufferCache {
   }
 
  private:
+  /// Twice the peak by default: a training run alternates two working sets,
+  /// its steps and its evaluation passes at another batch size, and a cache
+  /// that holds only one of them evicts it for the other every epoch.
   [[nodiscard]] std::size_t effective_limit() const {
-    return fixed_limit_ ? *fixed_limit_ : std::max(kDefaultFloor, peak_in_use_);
+    return fixed_limit_ ? *fixed_limit_ : std::max(kDefaultFloor, 2 * peak_in_use_);
   }
 
   /// Frees cached blocks, those of the sizes used longest ago first, until at

@@ -12,11 +12,12 @@ namespace hwnas {
 
 /// Bytes of freed tensor storage kept for reuse; 0 turns the cache off.
 /// Lowering it frees the excess. By default (unless `HWNAS_BUFFER_CACHE_MB`
-/// fixes it) the limit follows the program: 256 MiB, or the most cacheable
-/// storage that has been in use at once if that is more, so that a training
-/// step whose working set is larger still finds every block of the previous
-/// step (a cache holding less hands the excess back to the system, and the
-/// next step pays page faults for all of it again).
+/// fixes it) the limit follows the program: 256 MiB, or twice the most
+/// cacheable storage that has been in use at once if that is more, so that a
+/// training step whose working set is larger still finds every block of the
+/// previous step, and evaluation passes at another batch size find theirs (a
+/// cache holding less hands the excess back to the system, and the next step
+/// pays page faults for all of it again).
 void set_buffer_cache_limit(std::size_t bytes);
 [[nodiscard]] std::size_t buffer_cache_limit();
 
