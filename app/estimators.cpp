@@ -71,7 +71,8 @@ estimate::AnyEstimator make_supernet_accuracy(JsonOptions& o, const space::AnySp
       supernet_estimator(trained.net, trained.data, trained.recipe.seed, validation, calibration));
 }
 
-/// Training options from the tool's recipe, `base` applied, then the JSON object `json` (absent: none).
+/// `base` with the fields of the JSON object `json` (null: none) applied;
+/// ConfigError naming `where` and the field for a bad one.
 train::TrainOptions training(const nlohmann::json& json, train::TrainOptions base, const std::string& where) {
   if (json.is_null()) return base;
   try {
@@ -102,11 +103,11 @@ estimate::AnyEstimator make_net2net_accuracy(JsonOptions& o, const space::AnySpa
                                                          options));
 }
 
-/// SMASH: each candidate with the weights a trained hypernetwork (`dir`, of
-/// `hwnas hypernet train`; by default its default output) generates for it, batch norms recalibrated, on the
-/// held-out images.
+/// SMASH: each candidate with the weights a trained hypernetwork generates
+/// for it, batch norms recalibrated, on the held-out images. `dir` is a
+/// directory of `hwnas hypernet train`, by default the one it writes to.
 estimate::AnyEstimator make_smash_accuracy(JsonOptions& o, const space::AnySpace& space) {
-  const auto dir = o.get<std::string>("dir", "hypernet-out");  // where `hwnas hypernet train` writes by default
+  const auto dir = o.get<std::string>("dir", "hypernet-out");
   const DataChoice source = read_data(o);
   const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
   const auto validation = o.get<std::int64_t>("validation_images", 10000);
@@ -129,8 +130,9 @@ std::filesystem::path default_scratch_cache() {
 }
 
 /// Each candidate trained from scratch on a fixed budget (the tool's recipe,
-/// by default one epoch on 12,000 images, or `steps` steps), scored on the validation split,
-/// and cached in `cache` ("auto": the user's cache directory; null: none).
+/// by default one epoch on 12,000 images, or `steps` steps), scored on the
+/// validation split, and cached in `cache` ("auto": the user's cache
+/// directory; null: none).
 estimate::AnyEstimator make_scratch_accuracy(JsonOptions& o, const space::AnySpace& space, std::uint64_t seed) {
   auto options = built_in_training().epochs(1).train_subset(12000).seed(seed);
   options.epochs(o.get("epochs", options.epochs()));
