@@ -266,7 +266,7 @@ Command add_search_command(CLI::App& app) {
                   "accuracy estimator: ofa-predictor (default for ofa-fmnist), supernet, scratch, zen (default "
                   "elsewhere), gradsign, synflow, ...");
   cli->add_option("--cost", f.cost, "cost model: lut (default), mlp, macs, params, measured");
-  cli->add_option("--strategy", f.strategy, "evolution (default), aging-evolution, nsga2, rl, random");
+  cli->add_option("--strategy", f.strategy, "evolution (default), aging-evolution, nsga2, rl, random, morphism");
   cli->add_option("--objective", f.objective, "accuracy (default) or pareto");
   cli->add_option("--latency-budget-ms", f.latency_budget_ms,
                   "latency constraint (default: the median latency of sampled architectures)")
