@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -47,6 +48,22 @@ struct TrainingData {
   }
 };
 
+/// The fields of the estimators that score shared or generated weights:
+/// the data, "recalibration_images" and "validation_images", checked.
+struct HeldOutScoring {
+  DataChoice source;
+  std::int64_t calibration;
+  std::int64_t validation;
+
+  HeldOutScoring(JsonOptions& o, std::string_view name)
+      : source(read_data(o)),
+        calibration(o.get<std::int64_t>("recalibration_images", 2000)),
+        validation(o.get<std::int64_t>("validation_images", 10000)) {
+    HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
+                       "estimator {}: recalibration_images must be at least 2 and validation_images positive", name);
+  }
+};
+
 /// Once-for-All's accuracy predictor: `file` or the shipped one ("auto").
 estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnySpace& space) {
   const auto path = resolve_accuracy_predictor(o.get<std::string>("file", "auto"), std::string(space.name()));
@@ -59,16 +76,13 @@ estimate::AnyEstimator make_predicted_accuracy(JsonOptions& o, const space::AnyS
 /// norms recalibrated, on the held-out images (`dir` or the shipped supernet).
 estimate::AnyEstimator make_supernet_accuracy(JsonOptions& o, const space::AnySpace& space) {
   const auto dir = o.get<std::string>("dir", "auto");
-  const DataChoice source = read_data(o);
-  const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
-  const auto validation = o.get<std::int64_t>("validation_images", 10000);
+  const HeldOutScoring scoring(o, "supernet");
   o.finish();
   HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator supernet: only for ofa-fmnist, not {}", space.name());
-  HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
-                     "estimator supernet: recalibration_images must be at least 2 and validation_images positive");
-  const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), source.dataset, source.dir);
-  return estimate::AnyEstimator(
-      supernet_estimator(trained.net, trained.data, trained.recipe.seed, validation, calibration));
+  const TrainedSupernet trained(resolve_supernet(dir, std::string(space.name())), scoring.source.dataset,
+                                scoring.source.dir);
+  return estimate::AnyEstimator(supernet_estimator(trained.net, trained.data, trained.recipe.seed, scoring.validation,
+                                                   scoring.calibration));
 }
 
 /// `base` with the fields of the JSON object `json` (null: none) applied;
@@ -108,15 +122,11 @@ estimate::AnyEstimator make_net2net_accuracy(JsonOptions& o, const space::AnySpa
 /// directory of `hwnas hypernet train`, by default the one it writes to.
 estimate::AnyEstimator make_smash_accuracy(JsonOptions& o, const space::AnySpace& space) {
   const auto dir = o.get<std::string>("dir", "hypernet-out");
-  const DataChoice source = read_data(o);
-  const auto calibration = o.get<std::int64_t>("recalibration_images", 2000);
-  const auto validation = o.get<std::int64_t>("validation_images", 10000);
+  const HeldOutScoring scoring(o, "smash");
   o.finish();
   HWNAS_CHECK_CONFIG(space.name() == "ofa-fmnist", "estimator smash: only for ofa-fmnist, not {}", space.name());
-  HWNAS_CHECK_CONFIG(calibration >= 2 && validation >= 1,
-                     "estimator smash: recalibration_images must be at least 2 and validation_images positive");
-  const TrainedHypernet trained(dir, source.dataset, source.dir);
-  return estimate::AnyEstimator(trained.estimator(validation, calibration));
+  const TrainedHypernet trained(dir, scoring.source.dataset, scoring.source.dir);
+  return estimate::AnyEstimator(trained.estimator(scoring.validation, scoring.calibration));
 }
 
 /// Where trained accuracies are kept between searches by default: the
