@@ -70,7 +70,11 @@ cost::LatencyTable profile_table(const space::AnySpace& space, const cost::Laten
   Rng rng(settings.seed);
   std::vector<space::AnyArch> archs;
   for (std::int64_t i = 0; i < settings.overhead_archs; ++i) archs.push_back(space.sample(rng));
-  cost::fit_overhead(space, table, archs);
+  if (const double residual_ms = cost::fit_overhead(space, table, archs); residual_ms < 0.0 && !settings.quiet)
+    fmt::print(stderr,
+               "{}: the layers timed alone sum to {:.4f} ms more than whole networks; the overhead is kept at 0 "
+               "and the table overestimates (profile again with more --runs and --warmup on an idle machine)\n",
+               path.string(), -residual_ms);
   table.save(path);
   return table;
 }

@@ -116,6 +116,18 @@ TEST(LatencyTable, ProfilingResumesAndPredictsWithTheFittedOverhead) {
   testing::expect_error_containing<ConfigError>([&] { (void)partial_lut.cost(archs[0]); }, missing);
 }
 
+TEST(LatencyTable, LayersTimedSlowLeaveTheOverheadAtZeroNotNegative) {
+  const space::ProxylessSpace space;
+  LatencyTable table(std::string(space.name()), this_device(1), quick());
+  // Every layer "measured" at 5 ms: far more than any whole network takes.
+  for (const auto& layer : distinct_layers(space)) table.set(models::layer_key(layer), {2, 5.0, 5.0, 0.0});
+  Rng rng(4);
+  const std::vector archs{space.sample(rng)};
+  EXPECT_LT(fit_overhead(space, table, archs), 0.0) << "the median residual is returned as measured";
+  EXPECT_EQ(table.overhead_ms(), 0.0);
+  EXPECT_EQ(table.predict(space.summary(archs[0])), 5.0 * std::ssize(space.summary(archs[0])));
+}
+
 TEST(LatencyTable, RoundTripsThroughItsFile) {
   LatencyTable table("proxyless", this_device(1), quick());
   table.set("linear-in:192-out:10", {20, 0.01, 0.009, 0.002});

@@ -17,6 +17,7 @@
 ///     LutLatency<decltype(space)> lut(space, std::make_shared<const LatencyTable>(table));
 ///     Cost c = lut.cost(arch);                             // ms
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -113,16 +114,22 @@ void profile_layers(const std::vector<models::LayerSummary>& layers, LatencyTabl
                     const ProfileProgress& progress = {});
 
 /// Sets the table's overhead to the median over `archs` of measured latency
-/// minus the sum of the layers' entries. ConfigError for no architectures.
+/// minus the sum of the layers' entries, and returns that median. The
+/// overhead is work an inference does besides its layers, so it is never
+/// below zero: a negative median means the layers were timed slow (too few
+/// runs, a busy machine), which a negative constant would hide by predicting
+/// small networks at zero or less. ConfigError for no architectures.
 template <LayerwiseSpace Space>
-void fit_overhead(const Space& space, LatencyTable& table, const std::vector<typename Space::Arch>& archs) {
+double fit_overhead(const Space& space, LatencyTable& table, const std::vector<typename Space::Arch>& archs) {
   HWNAS_CHECK_CONFIG(!archs.empty(), "fit_overhead: needs at least one architecture");
   const MeasuredLatency<Space> measured(space, table.protocol());
   table.set_overhead_ms(0.0);
   std::vector<double> residuals;
   for (const auto& arch : archs)
     residuals.push_back(measured.measure(arch).median_ms - table.predict(space.summary(arch)));
-  table.set_overhead_ms(quantile(residuals, 0.5));
+  const double median = quantile(residuals, 0.5);
+  table.set_overhead_ms(std::max(median, 0.0));
+  return median;
 }
 
 /// A latency table as a `CostModel`.
