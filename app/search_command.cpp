@@ -160,6 +160,10 @@ struct SearchCommand {
     return out;
   }
 
+  [[nodiscard]] static std::string final_dataset(const SearchConfig& config) {
+    return config.final.value("data", "fashion-mnist");
+  }
+
   /// Once-for-All's deployment: the subnet keeps the supernet's weights, its
   /// batch norms recalibrated on 2,000 training images.
   [[nodiscard]] nlohmann::json with_supernet_weights(const search::Candidate<space::AnyArch>& best,
@@ -167,9 +171,11 @@ struct SearchCommand {
     constexpr std::int64_t calibration = 2000;
     const fs::path dir = resolve_supernet(config.final["supernet"].get<std::string>(), config.space);
     if (!quiet) fmt::print(stderr, "testing the best architecture with the weights of {}\n", dir.string());
-    const TrainedSupernet trained(dir, "fashion-mnist", "");
+    const TrainedSupernet trained(dir, final_dataset(config), config.final.value("data_dir", ""));
     return {{"supernet", dir.string()},
             {"recalibration_images", calibration},
+            {"data", trained.data.name},
+            {"test_images", std::ssize(trained.data.test.labels)},
             {"test_acc", trained.test_estimator(calibration).estimate(best.arch).value}};
   }
 
@@ -181,7 +187,8 @@ struct SearchCommand {
                              .train_subset(config.final.value("train_subset", 12000))
                              .seed(config.seed);
     options.validate();
-    const data::Dataset data = data::load_dataset("fashion-mnist", data::DatasetOptions{{}, 0, config.seed, true});
+    const data::Dataset data = data::load_dataset(
+        final_dataset(config), data::DatasetOptions{config.final.value("data_dir", ""), 0, config.seed, true});
     auto net = parts.space.build(best.arch);
     Rng rng(config.seed);
     nn::init::default_init(*net, rng);
@@ -191,6 +198,8 @@ struct SearchCommand {
         trainer.fit(data.train, nullptr, train::callback_if<train::ShowProgress>(!quiet));
     return {{"epochs", options.epochs()},
             {"train_subset", options.train_subset()},
+            {"data", data.name},
+            {"test_images", std::ssize(data.test.labels)},
             {"test_acc", trainer.evaluate(data.test).accuracy},
             {"train_seconds", trained.seconds}};
   }

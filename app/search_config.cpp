@@ -1,9 +1,11 @@
 #include "search_config.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "hwnas/core/error.hpp"
 #include "hwnas/core/json_options.hpp"
@@ -126,7 +128,12 @@ SearchConfig SearchConfig::from_json(const nlohmann::json& json) {
     const auto epochs = final.get_optional<std::int64_t>("epochs");
     const auto train_subset = final.get_optional<std::int64_t>("train_subset");
     (void)final.get("measure", true);
+    const auto dataset = final.get<std::string>("data", "fashion-mnist");
+    (void)final.get<std::string>("data_dir", "");
     final.finish();
+    const auto datasets = data::dataset_names();
+    HWNAS_CHECK_CONFIG(std::ranges::find(datasets, dataset) != datasets.end(),
+                       "final.data: unknown dataset '{}'; known: {}", dataset, fmt::join(datasets, ", "));
     HWNAS_CHECK_CONFIG(!supernet || (!epochs && !train_subset),
                        "final: either \"supernet\" (keep its weights) or \"epochs\"/\"train_subset\" (train), "
                        "not both");

@@ -52,6 +52,7 @@ struct SearchConfig {
   /// The best architecture's accuracy on the test images, and with "measure" its measured latency:
   /// {"supernet": a supernet directory or "auto", "measure"} keeps the supernet's weights (batch norms
   /// recalibrated); {"epochs", "train_subset", "measure"} trains it briefly from scratch; null: neither.
+  /// Both read "data" (Fashion-MNIST by default) and "data_dir".
   nlohmann::json final = default_final(space);
 
   /// Where a supernet is shipped (ofa-fmnist), its accuracy predictor; elsewhere Zen-score.

@@ -46,6 +46,10 @@ TEST(SearchConfig, FinalEitherKeepsTheSupernetsWeightsOrTrains) {
   EXPECT_NE(message({{"space", "nb201"}, {"final", {{"supernet", "auto"}}}}).find("only for ofa-fmnist"),
             std::string::npos);
   EXPECT_NE(message({{"final", {{"epoch", 2}}}}).find("epoch"), std::string::npos);
+  EXPECT_EQ(SearchConfig::from_json({{"final", {{"supernet", "auto"}, {"data", "synthetic"}}}}).final["data"],
+            "synthetic");
+  EXPECT_NE(message({{"final", {{"data", "imagenet"}}}}).find("final.data: unknown dataset 'imagenet'"),
+            std::string::npos);
 }
 
 }  // namespace

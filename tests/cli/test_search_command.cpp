@@ -91,7 +91,7 @@ TEST(SearchCommand, TrainsFromScratchOnceAndThenReadsTheCache) {
       {"constraints", {{"cost", 1e12}}},
       {"strategy", {{"name", "random"}}},
       {"budget", {{"evaluations", 2}}},
-      {"final", nullptr}};
+      {"final", {{"epochs", 1}, {"train_subset", 128}, {"data", "synthetic"}, {"measure", false}}}};
   write_file_atomically(dir / "config.json", config.dump());
   const auto search = [&](const std::string& out) {
     const Outcome o = run_hwnas("search --quiet --config " + (dir / "config.json").string() + " --out " +
@@ -101,6 +101,11 @@ TEST(SearchCommand, TrainsFromScratchOnceAndThenReadsTheCache) {
   };
   const auto trained = search("first");
   ASSERT_EQ(trained.size(), 2U);
+  const auto final = read_json(dir / "first" / "best.json")["final"];
+  EXPECT_EQ(final["train_subset"], 128);
+  EXPECT_EQ(final["data"], "synthetic") << "the best is trained and tested on the configured data";
+  EXPECT_EQ(final["test_images"], 600);
+  EXPECT_GE(final["test_acc"].get<double>(), 0.0);
   EXPECT_EQ(json_lines(read_file(dir / "cache.jsonl")).size(), 2U);
   const auto cached = search("second");
   ASSERT_EQ(cached.size(), 2U);

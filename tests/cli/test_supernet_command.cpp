@@ -81,6 +81,8 @@ TEST(SupernetCommand, TrainsResumesScoresAndFitsThePredictor) {
   EXPECT_EQ(nlohmann::json::parse(searched.out)["best"]["estimator"], "predictor");
   const auto tested = nlohmann::json::parse(searched.out)["best"]["final"];
   EXPECT_EQ(tested["supernet"], whole.string());
+  EXPECT_EQ(tested["data"], "fashion-mnist");
+  EXPECT_EQ(tested["test_images"], 10000);
   EXPECT_GE(tested["test_acc"].get<double>(), 0.0);
   EXPECT_LE(tested["test_acc"].get<double>(), 1.0);
 
