@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Measures the shipped Once-for-All supernet of ofa-fmnist (docs/once-for-all.md):
+"""Measures the shipped Once-for-All supernet of ofa-fmnist, or another (--supernet DIR), as
+docs/once-for-all.md reports:
 
 - `predictor`: the accuracy predictor (`hwnas supernet predict`) against
   measured accuracy (`hwnas supernet eval`) on --held-out seeded subnets it
@@ -18,7 +19,7 @@
 Every step resumes from what OUT already holds. Only the Python standard
 library and the hwnas binary are needed:
 
-    benchmarks/supernet/evaluate.py {predictor,tradeoff,scratch} OUT [--hwnas build/app/hwnas]
+    benchmarks/supernet/evaluate.py {predictor,tradeoff,scratch} OUT [--hwnas build/app/hwnas] [--supernet DIR]
 """
 import argparse
 import json
@@ -41,7 +42,7 @@ def key(arch):
     return json.dumps(arch, sort_keys=True)
 
 
-def append_scored(hwnas, archs, path):
+def append_scored(hwnas, supernet, archs, path):
     """`hwnas supernet eval` of those `archs` that `path` does not hold yet, appended to it; all of its lines."""
     done = {key(r["arch"]) for r in lines(path.read_text())} if path.exists() else set()
     todo = [a for a in archs if key(a) not in done]
@@ -49,8 +50,8 @@ def append_scored(hwnas, archs, path):
         pending = path.with_suffix(".todo.jsonl")
         pending.write_text("".join(json.dumps(a) + "\n" for a in todo))
         with path.open("a") as out:
-            subprocess.run([str(hwnas), "supernet", "eval", "--archs", str(pending)], check=True, text=True,
-                           stdout=out)
+            subprocess.run([str(hwnas), "supernet", "eval", "--supernet", str(supernet), "--archs", str(pending)],
+                           check=True, text=True, stdout=out)
         pending.unlink()
     return lines(path.read_text())
 
@@ -110,7 +111,7 @@ def svg_plot(path, title, x_label, y_label, series, diagonal=False):
 
 def predictor(args):
     held_out = args.out / "held_out.jsonl"
-    scored = append_scored(args.hwnas, sampled(args.hwnas, args.held_out, args.seed), held_out)
+    scored = append_scored(args.hwnas, args.supernet, sampled(args.hwnas, args.held_out, args.seed), held_out)
     estimates = {key(r["arch"]): r["predicted_acc"]
                  for r in lines(run([args.hwnas, "supernet", "predict", "--predictor", args.predictor, "--archs",
                                      held_out]))}
@@ -164,12 +165,13 @@ def tradeoff(args):
 
 
 def scratch(args):
-    recipe = json.loads((SUPERNET / "recipe.json").read_text())
+    recipe = json.loads((args.supernet / "recipe.json").read_text())
     epochs = args.epochs or math.ceil(sum(p["epochs"] for p in recipe["phases"]))
     smallest = {"space": "ofa-fmnist", "ks": [3] * 16, "e": [3] * 16, "d": [2] * 4, "r": 20}
     largest = {"space": "ofa-fmnist", "ks": [7] * 16, "e": [6] * 16, "d": [4] * 4, "r": 32}
     archs = [largest, smallest] + sampled(args.hwnas, args.random, args.seed)
-    inherited = {key(r["arch"]): r["val_acc"] for r in append_scored(args.hwnas, archs, args.out / "inherited.jsonl")}
+    inherited = {key(r["arch"]): r["val_acc"]
+                 for r in append_scored(args.hwnas, args.supernet, archs, args.out / "inherited.jsonl")}
     trained_path = args.out / f"scratch-{epochs}-epochs.jsonl"
     trained = {key(r["arch"]): r for r in lines(trained_path.read_text())} if trained_path.exists() else {}
     # The largest, by far the slowest, trains last; a killed training continues from its checkpoint.
@@ -203,6 +205,8 @@ def main():
     parser.add_argument("step", choices=["predictor", "tradeoff", "scratch"])
     parser.add_argument("out", type=pathlib.Path)
     parser.add_argument("--hwnas", default="build/app/hwnas")
+    parser.add_argument("--supernet", type=pathlib.Path, default=SUPERNET,
+                        help="supernet directory the predictor and scratch steps score (default: the shipped one)")
     parser.add_argument("--predictor", default="auto", help="accuracy predictor file (auto: the shipped one)")
     parser.add_argument("--held-out", type=int, default=200, help="subnets the predictor is judged on")
     parser.add_argument("--seed", type=int, default=1, help="seeds the held-out and random subnets")
