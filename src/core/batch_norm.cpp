@@ -91,18 +91,18 @@ void batch_norm_backward(const BasicTensor<T>& grad_y, const BasicTensor<T>& x, 
   const ChannelLayout layout(x.shape());
   const auto count = static_cast<double>(layout.batch * layout.plane);
   layout.for_each_channel([&](std::int64_t c) {
-    const double mu = mean[c];
+    const T mu_t = mean[c];
     const double istd = inv_std[c];
     // sum(dy) and sum(dy * x_hat): the parameter gradients, and with batch
     // statistics the terms through which the mean and variance pass gradient back.
+    // As in channel_moments, each plane is reduced in T and the planes in double.
     double sum_dy = 0.0;
     double sum_dy_centred = 0.0;
     for (std::int64_t n = 0; n < layout.batch; ++n) {
       const auto offset = layout.offset(n, c);
-      const auto dy = ConstPlane<T>(grad_y.data() + offset, layout.plane).template cast<double>();
+      const auto dy = ConstPlane<T>(grad_y.data() + offset, layout.plane);
       sum_dy += dy.sum();
-      sum_dy_centred +=
-          (dy * (ConstPlane<T>(x.data() + offset, layout.plane).template cast<double>() - mu)).sum();
+      sum_dy_centred += (dy * (ConstPlane<T>(x.data() + offset, layout.plane) - mu_t)).sum();
     }
     const double sum_dy_xhat = sum_dy_centred * istd;
     if (grads.gamma != nullptr) (*grads.gamma)[c] += static_cast<T>(sum_dy_xhat);
@@ -114,7 +114,6 @@ void batch_norm_backward(const BasicTensor<T>& grad_y, const BasicTensor<T>& x, 
     const T dy_coef = static_cast<T>(scale);
     const T centred_coef = batch_statistics ? static_cast<T>(scale * istd * sum_dy_xhat / count) : T{0};
     const T constant = batch_statistics ? static_cast<T>(scale * sum_dy / count) : T{0};
-    const T mu_t = mean[c];
     for (std::int64_t n = 0; n < layout.batch; ++n) {
       const auto offset = layout.offset(n, c);
       Plane<T>(grads.x->data() + offset, layout.plane) +=
