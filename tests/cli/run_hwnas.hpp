@@ -33,6 +33,12 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
   return dir;
 }
 
+/// The JSON document in the file at `path`.
+inline nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
 /// Runs `hwnas <arguments>` and captures its exit code, stdout and stderr.
 inline Outcome run_hwnas(const std::string& arguments) {
   namespace fs = std::filesystem;

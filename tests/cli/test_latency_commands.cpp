@@ -21,24 +21,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using hwnas::testing::expect_bad_input;
+using hwnas::testing::fresh_dir;
 using hwnas::testing::json_lines;
 using hwnas::testing::kill_once_written;
 using hwnas::testing::Outcome;
+using hwnas::testing::read_json;
 using hwnas::testing::run_hwnas;
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / (name + "-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir;
-}
-
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
 TEST(CliLatency, ProfiledTablePredictsNextToMeasurements) {
-  const fs::path dir = temp_dir("cli-profile");
+  const fs::path dir = fresh_dir("cli-profile");
   const fs::path table = dir / "proxyless.json";
   const Outcome profiled = run_hwnas("profile --space proxyless --runs 2 --warmup 0 --overhead-archs 2 --quiet --json "
                                      "--out " + table.string());
@@ -79,7 +70,7 @@ TEST(CliLatency, ProfiledTablePredictsNextToMeasurements) {
 }
 
 TEST(CliLatency, FitLatencyTrainsResumesAndPredicts) {
-  const fs::path dir = temp_dir("cli-fit-latency");
+  const fs::path dir = fresh_dir("cli-fit-latency");
   const std::string args = "fit-latency --space proxyless --samples 20 --runs 1 --epochs 5 --quiet --json --out " +
                            (dir / "mlp.json").string() + " --measurements " + (dir / "measured.jsonl").string() +
                            " --held-out " + (dir / "held.jsonl").string();
@@ -104,7 +95,7 @@ TEST(CliLatency, FitLatencyTrainsResumesAndPredicts) {
 }
 
 TEST(CliLatency, AKilledProfileResumesWithoutMeasuringAgain) {
-  const fs::path dir = temp_dir("cli-profile-kill");
+  const fs::path dir = fresh_dir("cli-profile-kill");
   const fs::path table = dir / "ofa.json";
   // Slow enough per layer to be killed midway.
   const std::string args = "profile --space ofa-fmnist --runs 40 --warmup 0 --overhead-archs 1 --quiet --out " +

@@ -19,8 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-nlohmann::json read_json(const fs::path& path) { return nlohmann::json::parse(read_file(path)); }
-
 /// A quick search: nb201 cells ranked by parameters under a MACs budget.
 const std::string quick = "search --space nb201 --estimator params --cost macs --cost-budget 60e6 --no-final --quiet";
 
