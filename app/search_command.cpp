@@ -160,6 +160,7 @@ struct SearchCommand {
     return out;
   }
 
+  /// The dataset the final step trains and tests on ("data"; its files in "data_dir" where it needs them).
   [[nodiscard]] static std::string final_dataset(const SearchConfig& config) {
     return config.final.value("data", "fashion-mnist");
   }
