@@ -160,11 +160,6 @@ struct SearchCommand {
     return out;
   }
 
-  /// The dataset the final step trains and tests on ("data"; its files in "data_dir" where it needs them).
-  [[nodiscard]] static std::string final_dataset(const SearchConfig& config) {
-    return config.final.value("data", "fashion-mnist");
-  }
-
   /// Once-for-All's deployment: the subnet keeps the supernet's weights, its
   /// batch norms recalibrated on 2,000 training images.
   [[nodiscard]] nlohmann::json with_supernet_weights(const search::Candidate<space::AnyArch>& best,
@@ -172,7 +167,8 @@ struct SearchCommand {
     constexpr std::int64_t calibration = 2000;
     const fs::path dir = resolve_supernet(config.final["supernet"].get<std::string>(), config.space);
     if (!quiet) fmt::print(stderr, "testing the best architecture with the weights of {}\n", dir.string());
-    const TrainedSupernet trained(dir, final_dataset(config), config.final.value("data_dir", ""));
+    const auto [dataset, data_dir] = config.final_data();
+    const TrainedSupernet trained(dir, dataset, data_dir);
     return {{"supernet", dir.string()},
             {"recalibration_images", calibration},
             {"data", trained.data.name},
@@ -188,8 +184,8 @@ struct SearchCommand {
                              .train_subset(config.final.value("train_subset", 12000))
                              .seed(config.seed);
     options.validate();
-    const data::Dataset data = data::load_dataset(
-        final_dataset(config), data::DatasetOptions{config.final.value("data_dir", ""), 0, config.seed, true});
+    const auto [dataset, data_dir] = config.final_data();
+    const data::Dataset data = data::load_dataset(dataset, data::DatasetOptions{data_dir, 0, config.seed, true});
     auto net = parts.space.build(best.arch);
     Rng rng(config.seed);
     nn::init::default_init(*net, rng);

@@ -93,6 +93,13 @@ nlohmann::json SearchConfig::default_final(const std::string& space) {
   return {{"epochs", 1}, {"train_subset", 12000}, {"measure", true}};
 }
 
+SearchConfig::FinalData SearchConfig::final_data() const {
+  const auto field = [&](const char* name, const char* fallback) {
+    return final.is_object() ? final.value(name, std::string(fallback)) : std::string(fallback);
+  };
+  return {field("data", "fashion-mnist"), field("data_dir", "")};
+}
+
 SearchConfig SearchConfig::from_json(const nlohmann::json& json) {
   SearchConfig c;
   JsonOptions o(json, "search config");
@@ -128,10 +135,11 @@ SearchConfig SearchConfig::from_json(const nlohmann::json& json) {
     const auto epochs = final.get_optional<std::int64_t>("epochs");
     const auto train_subset = final.get_optional<std::int64_t>("train_subset");
     (void)final.get("measure", true);
-    const auto dataset = final.get<std::string>("data", "fashion-mnist");
-    (void)final.get<std::string>("data_dir", "");
+    (void)final.get_optional<std::string>("data");
+    (void)final.get_optional<std::string>("data_dir");
     final.finish();
     const auto datasets = data::dataset_names();
+    const std::string dataset = c.final_data().dataset;
     HWNAS_CHECK_CONFIG(std::ranges::find(datasets, dataset) != datasets.end(),
                        "final.data: unknown dataset '{}'; known: {}", dataset, fmt::join(datasets, ", "));
     HWNAS_CHECK_CONFIG(!supernet || (!epochs && !train_subset),

@@ -60,6 +60,14 @@ struct SearchConfig {
   /// Where a supernet is shipped, the best keeps its weights; elsewhere it is trained for one epoch.
   [[nodiscard]] static nlohmann::json default_final(const std::string& space);
 
+  /// The data the final step trains and tests on: "data" (Fashion-MNIST by default) and "data_dir"
+  /// (none by default).
+  struct FinalData {
+    std::string dataset;
+    std::string dir;
+  };
+  [[nodiscard]] FinalData final_data() const;
+
   /// ConfigError naming the field for anything malformed, unknown or out of range.
   [[nodiscard]] static SearchConfig from_json(const nlohmann::json& json);
   [[nodiscard]] nlohmann::json to_json() const;
